@@ -1,0 +1,46 @@
+# medkosh — `make demo` and `make test` work on a fresh machine: each creates .venv if needed.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS ?= dev,ray,croissant,federated
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: venv demo test test-fast lint typecheck bench system-deps clean reliability
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: venv
+	$(BIN)/medkosh demo
+
+test: venv system-deps
+	@source scripts/test-env.sh && \
+	$(BIN)/ruff check src tests benchmarks && \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	@source scripts/test-env.sh && $(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src/medkosh
+
+typecheck: venv
+	$(BIN)/mypy src/medkosh
+
+bench: venv
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS),bench]'
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf .medkosh .pytest_cache build src/*.egg-info

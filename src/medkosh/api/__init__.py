@@ -1,0 +1,1 @@
+"""JSON API (FastAPI). Routers live in api/routes/<domain>.py, each exposing `router`."""

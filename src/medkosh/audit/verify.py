@@ -1,0 +1,108 @@
+"""Recompute the chain and check the signed checkpoints; report the first broken entry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from medkosh.audit import chain, signing
+from medkosh.audit.types import VerifyResult
+from medkosh.store.tables.audit import AuditCheckpointRow, AuditHeadRow
+
+_COLS = "seq, event_id, occurred_at, event_type, actor, institution, subject_type, subject_id, outcome, details, prev_hash, hash"
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, str):
+        # SQLite returns the stored text; normalise to the isoformat used when hashing.
+        from datetime import UTC, datetime
+
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).isoformat(timespec="microseconds")
+    from datetime import UTC
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return str(value.astimezone(UTC).isoformat(timespec="microseconds"))
+
+
+def iter_rows(session: Session, batch: int = 50_000) -> Iterator[tuple[Any, ...]]:
+    result = session.connection().execution_options(stream_results=True, yield_per=batch).execute(
+        text(f"SELECT {_COLS} FROM audit_event ORDER BY seq")  # noqa: S608 - constant SQL
+    )
+    yield from result
+
+
+def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[str, str, str]],
+                trusted_keys: set[str] | None, head: tuple[int, str] | None) -> VerifyResult:
+    """Pure verification over (row tuples, checkpoints {seq: (hash, public_key, signature)})."""
+    started = time.perf_counter()
+    prev_hash = chain.GENESIS
+    expected_seq = 1
+    count = 0
+    hashes_at_cp: dict[int, str] = {}
+
+    def fail(seq: int | None, event_id: str | None, reason: str) -> VerifyResult:
+        return VerifyResult(False, count, len(checkpoints), seq, event_id, reason, time.perf_counter() - started)
+
+    for seq, event_id, occurred, etype, actor, inst, stype, sid, outcome, details, prev, digest in rows:
+        count += 1
+        if seq != expected_seq:
+            return fail(seq, event_id, f"sequence gap: expected entry {expected_seq}, found {seq} "
+                                        "(an entry was deleted or reordered)")
+        if prev != prev_hash:
+            return fail(seq, event_id, "prev_hash does not match the previous entry's hash")
+        try:
+            recomputed = chain.entry_hash(prev_hash, seq, event_id, _iso(occurred), etype, actor, inst, stype, sid,
+                                          outcome, details)
+        except (orjson.JSONDecodeError, ValueError):
+            return fail(seq, event_id, "details are not valid JSON")
+        if recomputed != digest:
+            return fail(seq, event_id, "content changed: recomputed hash differs from the stored hash")
+        if seq in checkpoints:
+            hashes_at_cp[seq] = digest
+        prev_hash = digest
+        expected_seq += 1
+
+    last_seq = expected_seq - 1
+    for cp_seq in sorted(checkpoints):
+        cp_hash, pub, sig = checkpoints[cp_seq]
+        if trusted_keys is not None and pub not in trusted_keys:
+            return fail(cp_seq, None, f"checkpoint {cp_seq} is signed by an untrusted key")
+        if not signing.verify_signature(pub, cp_seq, cp_hash, sig):
+            return fail(cp_seq, None, f"checkpoint {cp_seq} has a bad signature")
+        if cp_seq > last_seq:
+            return fail(cp_seq, None, f"checkpoint {cp_seq} is beyond the last entry {last_seq} "
+                                      "(entries were deleted from the end)")
+        if hashes_at_cp.get(cp_seq) != cp_hash:
+            return fail(cp_seq, None, f"entry {cp_seq} does not match its signed checkpoint")
+    if head is not None and (head[0] != last_seq or (last_seq and head[1] != prev_hash)):
+        return fail(last_seq + 1 if head[0] > last_seq else head[0], None,
+                    f"chain head says {head[0]} entries but the log holds {last_seq} "
+                    "(entries were deleted from the end)")
+    return VerifyResult(True, count, len(checkpoints), seconds=time.perf_counter() - started)
+
+
+def verify_database(session: Session, trusted_keys: set[str] | None = None) -> VerifyResult:
+    if trusted_keys is None:
+        trusted_keys = {signing.public_key_hex()}
+    cps = {cp.seq: (cp.hash, cp.public_key, cp.signature)
+           for cp in session.execute(select(AuditCheckpointRow)).scalars()}
+    head_row = session.get(AuditHeadRow, 1)
+    head = (head_row.seq, head_row.hash) if head_row else None
+    return verify_rows(iter_rows(session), cps, trusted_keys, head)
+
+
+def export(session: Session, out_dir: Path) -> dict[str, Any]:
+    """Write events.jsonl, checkpoints.json, public_key.txt and VERIFY.md for an outside auditor."""
+    from medkosh.audit.exporter import write_export
+
+    return write_export(session, out_dir)

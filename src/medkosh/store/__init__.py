@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy engine and sessions, tables, Alembic migrations, the object store."""

@@ -1,0 +1,1 @@
+"""Server-rendered portal (Jinja2). Pages live in web/pages/<area>.py, each exposing `router`."""

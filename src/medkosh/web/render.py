@@ -1,0 +1,59 @@
+"""Template rendering shared by all portal pages, with the Hindi/English switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from medkosh import __version__
+from medkosh.web.i18n import translator
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+STATIC_DIR = Path(__file__).with_name("static")
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+
+
+def nav_items() -> list[dict[str, Any]]:
+    """Navigation entries declared by page modules as NAV = [(label, href, order), ...]."""
+    global _NAV
+    if _NAV is None:
+        import importlib
+        import pkgutil
+
+        import medkosh.web.pages as pages
+
+        items = []
+        for info in pkgutil.iter_modules(pages.__path__):
+            module = importlib.import_module(f"medkosh.web.pages.{info.name}")
+            for label, href, order in getattr(module, "NAV", ()):
+                items.append({"label": label, "href": href, "order": order})
+        _NAV = sorted(items, key=lambda i: (i["order"], i["label"]))
+    return _NAV
+
+
+_NAV: list[dict[str, Any]] | None = None
+
+
+def language(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or "en"
+    return lang if lang in ("en", "hi") else "en"
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status: int = 200) -> HTMLResponse:
+    lang = language(request)
+    ctx: dict[str, Any] = {"request": request, "version": __version__, "lang": lang, "t": translator(lang),
+                           "user": getattr(request.state, "user", None), "nav_items": nav_items()}
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, template, ctx, status_code=status)
+    if request.query_params.get("lang") in ("en", "hi"):
+        response.set_cookie("lang", lang, httponly=True, samesite="lax", max_age=365 * 86400)
+    return response
+
+
+def render_error(request: Request, status: int, line: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "message": line}, status=status)
