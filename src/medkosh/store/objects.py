@@ -18,7 +18,7 @@ from typing import IO, Any
 import fsspec
 
 from medkosh.config import get_settings
-from medkosh.errors import IntegrityError, InputError, NotFoundError
+from medkosh.errors import InputError, IntegrityError, NotFoundError
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20

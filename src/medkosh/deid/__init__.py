@@ -1,0 +1,1 @@
+"""De-identification: text/, tabular/, dicom, pseudonyms, date shifting, PHI scanning."""
