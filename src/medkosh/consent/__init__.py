@@ -1,0 +1,1 @@
+"""ABDM consent artefacts: signatures, policy (purpose, hiTypes, dateRange) and enforcement."""
