@@ -66,7 +66,12 @@ def create_app(*, migrate: bool = True) -> FastAPI:
         from medkosh.cli._common import ensure_store
 
         ensure_store()
-    app = FastAPI(title="medkosh", version=__version__,
+    from fastapi import Depends
+
+    from medkosh.api.deps import enforce
+
+    # Every route passes the central authorisation gate (medkosh.access.policies), fail-closed.
+    app = FastAPI(title="medkosh", version=__version__, dependencies=[Depends(enforce)],
                   description="Governed health-data and AI commons: catalog, access, compute, models, surveillance.",
                   docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
 

@@ -43,4 +43,10 @@ def script_heads(url: str) -> set[str]:
 
 
 def is_up_to_date(url: str) -> bool:
-    return current_heads(url) == script_heads(url)
+    # A branch head reached through another branch's `depends_on` is not stored as a head by Alembic,
+    # so compare against everything the current heads include, dependencies too.
+    current = current_heads(url)
+    script = ScriptDirectory.from_config(alembic_config(url))
+    applied = {r.revision for r in script.revision_map.iterate_revisions(tuple(current), "base",
+                                                                          select_for_downgrade=True)}
+    return script_heads(url) <= applied

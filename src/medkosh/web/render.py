@@ -38,6 +38,22 @@ def nav_items() -> list[dict[str, Any]]:
 _NAV: list[dict[str, Any]] | None = None
 
 
+def visible_nav(user: Any) -> list[dict[str, Any]]:
+    """Navigation entries this user may open: an entry whose route the policy table refuses to the
+    user's roles is left out (the policy module stays the one place that decides)."""
+    from medkosh.access.policies import ACTIONS, action_for
+
+    items = []
+    for item in nav_items():
+        action = action_for("GET", item["href"].split("?", 1)[0])
+        rule = ACTIONS.get(action) if action else None
+        if rule is None or rule.public:
+            items.append(item)
+        elif user is not None and (rule.roles is None or user.has_role(*rule.roles)):
+            items.append(item)
+    return items
+
+
 def language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "en"
     return lang if lang in ("en", "hi") else "en"
@@ -45,11 +61,16 @@ def language(request: Request) -> str:
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status: int = 200) -> HTMLResponse:
+    from medkosh.api.deps import csrf_token, set_csrf_cookie
+
     lang = language(request)
+    user = getattr(request.state, "user", None)
     ctx: dict[str, Any] = {"request": request, "version": __version__, "lang": lang, "t": translator(lang),
-                           "user": getattr(request.state, "user", None), "nav_items": nav_items()}
+                           "user": user, "nav_items": visible_nav(user), "csrf_token": csrf_token(request)}
     ctx.update(context or {})
     response = templates.TemplateResponse(request, template, ctx, status_code=status)
+    # Forms carry a token bound to this browser's CSRF nonce cookie (see medkosh.api.deps).
+    set_csrf_cookie(request, response)
     if request.query_params.get("lang") in ("en", "hi"):
         response.set_cookie("lang", lang, httponly=True, samesite="lax", max_age=365 * 86400)
     return response
