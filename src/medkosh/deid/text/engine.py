@@ -1,0 +1,67 @@
+"""detect(): every recognizer over one note, then overlapping findings merged into spans."""
+
+from __future__ import annotations
+
+import re
+
+from medkosh.deid.text.lexicon import lexicon
+from medkosh.deid.text.names import find_names
+from medkosh.deid.text.places import find_places
+from medkosh.deid.text.recognizers import find_patterns
+from medkosh.deid.text.tokens import tokenize
+from medkosh.deid.text.types import PROFILES, Label, Span
+from medkosh.deid.text.validators import pin_plausible
+
+_PIN_AFTER = re.compile(r"[ \t,\-–:]*(?:pin(?:code)?[ \t:.\-]*)?([1-9]\d{2} ?\d{3})(?!\d)", re.IGNORECASE)
+_PLACE_LABELS = frozenset({Label.LOCATION.value, Label.ADDRESS.value, Label.HOSPITAL.value, Label.PIN.value})
+# When two findings overlap, the more specific label names the merged span.
+_LABEL_RANK = {label.value: rank for rank, label in enumerate([
+    Label.ABHA_ADDRESS, Label.EMAIL, Label.URL, Label.AADHAAR, Label.ABHA_NUMBER, Label.PAN, Label.PASSPORT,
+    Label.DRIVING_LICENCE, Label.VOTER_ID, Label.VEHICLE, Label.PHONE, Label.MRN, Label.DATE, Label.AGE,
+    Label.PIN, Label.IP, Label.HOSPITAL, Label.ADDRESS, Label.NAME, Label.LOCATION, Label.ID,
+])}
+
+
+def _pins_after_places(text: str, spans: list[Span]) -> list[Span]:
+    """A 6-digit number right after a place ("Pune - 411001") is a PIN code without other context."""
+    found = []
+    for span in spans:
+        if span.label in _PLACE_LABELS:
+            m = _PIN_AFTER.match(text, span.end)
+            if m and pin_plausible(m.group(1).replace(" ", "")) and not text[m.end(1):m.end(1) + 1].isalnum():
+                found.append(Span(m.start(1), m.end(1), Label.PIN.value, 0.8, "pin_after_place"))
+    return found
+
+
+def merge(spans: list[Span]) -> list[Span]:
+    """Overlapping findings become one span covering all of them (privacy first), labelled by the
+    longest finding (an address that ends in a PIN stays an ADDRESS), then the most confident."""
+    if not spans:
+        return []
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    cur = ordered[0]
+    for span in ordered[1:]:
+        if span.start < cur.end:
+            best = max((cur, span), key=lambda s: (s.end - s.start, s.score, -_LABEL_RANK.get(s.label, 99)))
+            cur = Span(cur.start, max(cur.end, span.end), best.label, max(cur.score, span.score), best.source)
+        else:
+            out.append(cur)
+            cur = span
+    out.append(cur)
+    return out
+
+
+def detect(text: str, *, profile: str = "default") -> list[Span]:
+    """All identifiers found in `text`, as non-overlapping spans sorted by start (code-point offsets)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    if not text:
+        return []
+    lex = lexicon()
+    spans = find_patterns(text, profile)
+    tokens = tokenize(text, lex)
+    spans.extend(find_names(text, tokens, profile))
+    spans.extend(find_places(text, tokens, lex, profile))
+    spans.extend(_pins_after_places(text, spans))
+    return merge(spans)

@@ -1,0 +1,186 @@
+"""Word lists behind the name, place and hospital recognizers, loaded once per process.
+
+Gazetteers (first names, surnames, Devanagari names, places, common English words) are built by
+data/build_lexicons.py from open offline sources and shipped gzipped; the medical vocabulary and
+the cue words below are curated by hand. Everything is lower case (Devanagari as written).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+from dataclasses import dataclass
+from importlib import resources
+
+
+def _read_gz(name: str) -> frozenset[str]:
+    data = resources.files("medkosh.deid.text.data").joinpath(name).read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split("\n")) - {""}
+
+
+def _read_curated(name: str) -> frozenset[str]:
+    words: set[str] = set()
+    text = resources.files("medkosh.deid.text.data").joinpath(name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        words.update(line.split("#", 1)[0].lower().split())
+    return frozenset(words)
+
+
+# Function words: never part of a name or a place, whatever a gazetteer says ("Will", "May", "Do").
+STOP = frozenset("""
+a an the and or but if of to in on at by for with from into onto upon over under about above below
+after before during since until till than then as is are was were be been being am has have had do does
+did done not no nor so too very can could may might must shall should will would this that these those
+there here where when which who whom whose what why how all any both each few more most other some such
+only own same just also again once he she it they we you i me him her his hers its our ours their theirs
+them us my your yours per via pt pts patient patients re s t y yes ok
+mr mrs ms dr smt shri sri kum km prof
+""".split())
+
+TITLES = frozenset("""
+dr doctor mr mrs ms miss mx smt shri sri shrimati srimati kumari kum km prof professor sir madam
+master baby sr sister nurse mstr late lt shree sushri
+""".split())
+DEVANAGARI_TITLES = frozenset(["श्री", "श्रीमती", "डॉ", "डॉक्टर", "कुमारी", "सुश्री", "स्व", "स्वर्गीय", "बेबी"])
+# Cues after which the next words are a person's name (Indian forms and registers).
+STRONG_CUES = frozenset(["s/o", "w/o", "d/o", "h/o.", "son of", "wife of", "daughter of", "husband of",
+                         "father of", "mother of", "name", "patient name", "pt name", "named", "patient's name",
+                         "guardian", "father's name", "mother's name", "husband's name", "attendant name",
+                         "nok", "next of kin", "signed", "sign", "consultant", "referred by", "ref by",
+                         "treating doctor", "surgeon", "anaesthetist", "anesthetist", "physician", "attending",
+                         "resident", "intern", "nurse", "pcp", "seen by", "examined by",
+                         "reported by", "verified by", "dictated by", "transcribed by", "b/o"])
+DEVANAGARI_CUES = frozenset(["पुत्र", "पुत्री", "पत्नी", "पति", "पिता", "माता", "नाम", "पुत्रवधू", "सुपुत्र"])
+# Weaker cues: the next word is a name only if it looks like one (capitalised, not a word).
+WEAK_CUES = frozenset("""
+wife husband son daughter father mother brother sister bro sis uncle aunt nephew niece grandson
+granddaughter grandmother grandfather grandma grandpa cousin friend neighbor neighbour attendant
+relative informant caregiver spouse fiance fiancee girlfriend boyfriend partner pt patient by with
+to from per cc called paged notified informed spoke discussed d/w w/ c/o dear hi hello mrs mr bhai
+didi bhaiya beta ji colleague md sahab
+""".split())
+# Words written after a name: "Sharma ji", "A. Rao, RN", "Dr. Khan MD".
+SUFFIX_CUES = frozenset(["ji", "jee", "rn", "md", "m.d", "sahab", "saheb", "bhai", "ben", "bai", "mbbs", "lpn",
+                         "do", "phd", "frcs", "dnb"])
+
+EPONYM_HEADS = frozenset("""
+disease syndrome sign signs palsy phenomenon test reflex law triad ulcer sarcoma lymphoma tumour tumor
+node nodes fracture criteria score scale classification maneuver manoeuvre operation procedure repair
+tube catheter solution position method stain cyst diverticulum hernia contracture space area point cell
+cells bodies body angina encephalopathy anemia anaemia thyroiditis gangrene aneurysm chorea mask forceps
+needle drain bag line shunt index formula equation rule type grade stage approach incision canal duct
+gland ligament membrane plexus nerve artery vein ring nodule nodules lesion lesions esophagus oesophagus
+tear tears sump dementia dystrophy dysplasia neuralgia neuroma cocktail regimen protocol staging coma
+pouch bundle fibres fibers granules granulomatosis dressing splint traction valve loop cell's disease's
+""".split())
+
+HOSPITAL_HEADS = frozenset("""
+hospital hospitals clinic clinics nursing home medical college institute centre center dispensary
+polyclinic infirmary sanatorium diagnostics labs laboratory laboratories phc chc uphc sdh hospice
+healthcare medicare nursinghome maternity trust
+""".split())
+# Words that alone do not identify a hospital ("the district hospital", "a private clinic").
+HOSPITAL_GENERIC = frozenset("""
+the a an this that our same other another any local outside nearest nearby private government govt
+general district civil city community primary public rural referral sub tertiary care health medical
+multispeciality multispecialty multi speciality specialty super cancer eye dental children's women's
+childrens womens maternity teaching state central regional zonal new old main mental memorial rehab
+rehabilitation de addiction day trauma heart kidney to at from in of his her their previous prior
+referring treating home nursing
+""".split())
+# Hospitals known by an acronym or a single word (matched when written in capitals).
+HOSPITAL_NAMES = frozenset("""
+aiims pgimer jipmer nimhans kem sgpgi sgpgims kgmu cmc lnjp gtb rml ggmc bjmc sassoon safdarjung
+jaslok lilavati hinduja kokilaben medanta fortis apollo narayana manipal kims yashoda amrita nims
+igims rims ims bhu amu mgm dmch pmch scb
+""".split())
+LOCALITY_HEADS = frozenset("""
+nagar colony road rd marg street st lane ln gali chowk layout vihar enclave puram bagh society apartments
+apartment apts apt residency towers tower heights complex sector phase block extension extn cross mohalla
+basti village vill taluka taluk tehsil mandal bazar bazaar market camp cantonment park garden gardens
+avenue ave nagari pada wadi para gully peth wada halli palya ganj mohalla salai galli chawl
+""".split())
+# Endings of Indian place names (Kalyanpur, Jayanagar, Aurangabad, Ramgarh, Yelahanka-halli).
+PLACE_ENDINGS = ("pur", "pura", "puram", "nagar", "abad", "garh", "ganj", "halli", "palli", "palle", "wadi",
+                 "wada", "gaon", "peth", "kheda", "khera", "bagh", "khand", "ghat", "kot", "pet", "palayam")
+INDIAN_STATES = ("andhra pradesh", "arunachal pradesh", "assam", "bihar", "chhattisgarh", "goa", "gujarat",
+                 "haryana", "himachal pradesh", "jharkhand", "karnataka", "kerala", "madhya pradesh",
+                 "maharashtra", "manipur", "meghalaya", "mizoram", "nagaland", "odisha", "orissa", "punjab",
+                 "rajasthan", "sikkim", "tamil nadu", "telangana", "tripura", "uttar pradesh", "uttarakhand",
+                 "west bengal", "delhi", "new delhi", "jammu", "kashmir", "ladakh", "puducherry",
+                 "pondicherry", "chandigarh", "lakshadweep", "andaman", "nicobar", "dadra", "daman", "diu")
+ADDRESS_CUES = frozenset(["address", "addr", "r/o", "resident of", "residing at", "resides at", "lives at",
+                          "lives in", "native of", "hailing from", "permanent address", "correspondence address",
+                          "village", "vill", "post", "p.o", "dist", "district", "tehsil", "taluka"])
+# Common Hindi words that can stand next to a Devanagari name without being part of it.
+HINDI_COMMON = frozenset(["है", "हैं", "और", "का", "की", "के", "में", "से", "को", "पर", "नहीं", "दर्द", "बुखार",
+                          "खांसी", "पेट", "सिर", "सांस", "उल्टी", "दस्त", "कमजोरी", "चक्कर", "मरीज", "रोगी", "दिन",
+                          "साल", "वर्ष", "उम्र", "था", "थी", "थे", "हुआ", "हुई", "एक", "दो", "तीन", "लिए", "साथ",
+                          "भर्ती", "अस्पताल", "जांच", "दवा", "डॉक्टर", "श्री", "श्रीमती", "गांव", "जिला", "पता"])
+
+
+# Bits of Lexicon.word_class: every list a lower-case word belongs to, in one dictionary lookup.
+STOP_BIT, MEDICAL, COMMON, NAME, PLACE, DEVANAGARI_WORD, CUE, HEAD, PHRASE_START = (1 << k for k in range(9))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    first: frozenset[str]
+    surnames: frozenset[str]
+    devanagari: frozenset[str]
+    places: frozenset[str]          # single-token places
+    place_phrases: dict[str, tuple[tuple[str, ...], ...]]  # first token → longer places, longest first
+    common: frozenset[str]
+    medical: frozenset[str]
+    word_class: dict[str, int]
+
+    def is_name(self, key: str) -> bool:
+        return key in self.first or key in self.surnames
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    places_all = set(_read_gz("places.txt.gz")) | set(INDIAN_STATES)
+    single: set[str] = set()
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for place in places_all:
+        parts = tuple(place.split())
+        if len(parts) == 1:
+            single.add(parts[0])
+        elif parts:
+            phrases.setdefault(parts[0], []).append(parts)
+    first = _read_gz("first_names.txt.gz")
+    surnames = _read_gz("surnames.txt.gz")
+    devanagari = _read_gz("devanagari_names.txt.gz")
+    common = _read_gz("common_words.txt.gz")
+    medical = _read_curated("medical.txt")
+    classes: dict[str, int] = {}
+
+    def mark(words: frozenset[str] | set[str] | tuple[str, ...], bit: int) -> None:
+        for w in words:
+            classes[w] = classes.get(w, 0) | bit
+
+    mark(STOP, STOP_BIT)
+    mark(medical, MEDICAL)
+    mark(common, COMMON)
+    mark(first | surnames, NAME)
+    mark(devanagari, NAME | DEVANAGARI_WORD)
+    mark(frozenset(single), PLACE)
+    mark(tuple(phrases), PHRASE_START)
+    cue_words = set(TITLES) | set(WEAK_CUES) | {c.split()[-1] for c in STRONG_CUES} | set(SUFFIX_CUES)
+    cue_words |= set(DEVANAGARI_TITLES) | set(DEVANAGARI_CUES) | set("sdwbcr")  # S/o W/o D/o B/o C/o R/o
+    mark(cue_words, CUE)
+    heads = set(EPONYM_HEADS) | set(HOSPITAL_HEADS) | set(HOSPITAL_NAMES) | set(LOCALITY_HEADS)
+    heads |= {c.split()[0] for c in ADDRESS_CUES} | {c.split()[-1] for c in ADDRESS_CUES}
+    heads |= {"no", "near", "opp", "behind", "post", "po", "dist", "the", "of", "and"}  # inside addresses
+    mark(heads, HEAD)
+    return Lexicon(
+        first=first,
+        surnames=surnames,
+        devanagari=devanagari,
+        places=frozenset(single),
+        place_phrases={k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrases.items()},
+        common=common,
+        medical=medical,
+        word_class=classes,
+    )

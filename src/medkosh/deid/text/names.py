@@ -1,0 +1,223 @@
+"""Person names: cue words (titles, Indian relation markers S/o W/o D/o, "wife", "seen by"),
+gazetteers of first names and surnames, a safe-list of English and clinical words (Philter's
+idea), eponym heads ("Parkinson's disease" is not a person), and expansion over adjacent
+name-shaped words so "Dr. R. K. Sharma" and "RAMESH KUMAR YADAV" come out whole.
+
+All rules walk the token list a bounded number of times: linear in the note's length.
+"""
+
+from __future__ import annotations
+
+from medkosh.deid.text.lexicon import (
+    DEVANAGARI_CUES,
+    DEVANAGARI_TITLES,
+    EPONYM_HEADS,
+    HINDI_COMMON,
+    STRONG_CUES,
+    SUFFIX_CUES,
+    TITLES,
+    WEAK_CUES,
+)
+from medkosh.deid.text.tokens import Token, joined
+from medkosh.deid.text.types import Label, Span
+
+_MAX_NAME_TOKENS = 5
+
+
+def _eponym(tokens: list[Token], i: int) -> bool:
+    """Parkinson's disease, Bell's palsy, Hodgkin lymphoma, Babinski sign, Foley catheter."""
+    for j in (i + 1, i + 2):
+        if j < len(tokens) and tokens[j].key in EPONYM_HEADS and tokens[j].start - tokens[j - 1].end <= 2:
+            return True
+        if j >= len(tokens) or not tokens[j].capitalised or tokens[j].stop:
+            break
+    return False
+
+
+def _sentence_initial(text: str, tok: Token) -> bool:
+    k = tok.start - 1
+    while k >= 0 and text[k] in " \t\"'(":
+        k -= 1
+    return k < 0 or text[k] in ".!?:;\n-*•>)"
+
+
+def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
+    """If a cue ends at token i, return (kind, index of the first token after the cue)."""
+    tok = tokens[i]
+    nxt = i + 1
+    if tok.devanagari:
+        if tok.text in DEVANAGARI_TITLES:
+            return "title", nxt
+        if tok.text in DEVANAGARI_CUES:
+            return "strong", nxt
+        return None
+    key = tok.key
+    # Relation markers written with a slash: S/o, W/o, D/o, B/o (baby of), C/o (care of, or
+    # "complaints of" in clinical shorthand: a weak cue only).
+    if len(key) == 1 and nxt < len(tokens) and text[tok.end:tokens[nxt].start] == "/" and tokens[nxt].key == "o":
+        rel = key + "/o"
+        if rel in ("s/o", "w/o", "d/o", "b/o"):
+            return "strong", nxt + 1
+        if rel == "c/o":
+            return "weak", nxt + 1
+        return None
+    if key in TITLES and not tok.possessive:
+        # "Dr", "Dr.", "DR" — but not "sister" or "baby" used as ordinary nouns in lower case.
+        if key in ("sister", "nurse", "baby", "master", "late", "sir", "madam", "doctor") and not tok.capitalised:
+            return None
+        return "title", nxt
+    if key in ("of",) and i > 0:
+        two = f"{tokens[i - 1].key} of"
+        if two in STRONG_CUES:
+            return "strong", nxt
+    if i > 0 and f"{tokens[i - 1].key} {key}" in STRONG_CUES:
+        return "strong", nxt
+    if key in STRONG_CUES:
+        after = text[tok.end:tok.end + 3]
+        if key in ("name", "guardian", "signed", "sign", "consultant", "surgeon", "physician", "nok"):
+            # Field labels: "Name: ...", "Consultant - Dr ..."; a bare noun in prose is not a cue.
+            return ("strong", nxt) if after[:1] in (":", "-", "=") or after[:2] in (" :", " -") else None
+        return "strong", nxt
+    if key in WEAK_CUES:
+        return "weak", nxt
+    return None
+
+
+def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
+    if tok.devanagari:
+        return tok.text not in HINDI_COMMON
+    if tok.initial:
+        return True
+    if tok.stop and not (first and kind == "title" and tok.capitalised and not tok.upper_line and tok.key not in ("the", "a", "an")):
+        return False
+    if tok.upper_line:
+        if kind == "title":
+            return tok.name or tok.unknown or (first and not tok.common and not tok.medical)
+        if kind == "strong":
+            return tok.name or tok.unknown
+        return tok.strong_name or (tok.weak_name and first) or (tok.unknown and first and len(tok.key) >= 3)
+    if not tok.capitalised:
+        return False
+    if kind in ("title", "strong"):
+        return not (tok.medical and not first) and not (tok.common and not tok.name and not first)
+    # Weak cue in mixed case: a capitalised word that is a name or is not an English/clinical word.
+    return (tok.name and not tok.medical) or tok.unknown
+
+
+def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score: float) -> None:
+    """Grow a name left and right over adjacent name-shaped tokens (initials, gazetteer names,
+    capitalised unknown words), stopping at words and clinical terms."""
+    def ok(j: int) -> bool:
+        t = tokens[j]
+        if t.devanagari:
+            return t.text not in HINDI_COMMON and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
+        if text[t.end:t.end + 2].lower() == "/o":  # the S of "S/o": a cue, not an initial
+            return False
+        if t.initial:
+            return True
+        if t.stop or t.medical or _eponym(tokens, j):
+            return False
+        if t.upper_line:
+            return t.name or t.unknown
+        return t.capitalised and (t.name or t.unknown)
+
+    j = i + 1
+    while j < len(tokens) and j - i <= _MAX_NAME_TOKENS and joined(text, tokens[j - 1], tokens[j]) and ok(j):
+        flagged[j] = max(flagged[j], score)
+        j += 1
+    j = i - 1
+    while j >= 0 and i - j <= _MAX_NAME_TOKENS and joined(text, tokens[j], tokens[j + 1]) and ok(j):
+        flagged[j] = max(flagged[j], score)
+        j -= 1
+
+
+def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
+    n = len(tokens)
+    flagged = [0.0] * n  # score per token, 0 = not a name
+
+    # 1. Cues: titles, relation markers, field labels.
+    for i in range(n):
+        cue = _cue_at(text, tokens, i)
+        if cue is None:
+            continue
+        kind, j = cue
+        count = 0
+        prev = i if j == i + 1 else j - 1
+        while j < n and count < (_MAX_NAME_TOKENS if kind != "weak" else 3):
+            tok = tokens[j]
+            gap_text = text[tokens[prev].end:tok.start]
+            if "\n" in gap_text or len(gap_text) > 4 or any(c not in " .:-,=\t" for c in gap_text):
+                break
+            if "." in gap_text and not (kind == "title" or tokens[prev].initial or (count == 0 and kind == "strong")):
+                break  # "... informed. Aadhaar": a sentence ended
+            if "," in gap_text and count > 0:
+                break
+            if not _accept_after_cue(tok, kind, count == 0):
+                break
+            if count == 0 and kind != "title" and _eponym(tokens, j):
+                break
+            flagged[j] = max(flagged[j], 0.9 if kind != "weak" else 0.7)
+            count += 1
+            prev = j
+            j += 1
+            if kind == "weak" and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
+                break
+
+    # 2. Suffix cues: "Sharma ji", "J. Smith, RN".
+    for i in range(1, n):
+        tok = tokens[i]
+        if tok.key in SUFFIX_CUES and (tok.key not in ("do", "ben", "bai") or tok.text.isupper() or tok.key == "ben"):
+            prev = tokens[i - 1]
+            between = text[prev.end:tok.start]
+            if between.strip(" ,-") == "" and "\n" not in between and (prev.capitalised or prev.devanagari) \
+                    and not prev.stop and not prev.medical and not (prev.common and not prev.name):
+                flagged[i - 1] = max(flagged[i - 1], 0.8)
+
+    # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
+    for i, tok in enumerate(tokens):
+        if flagged[i] or not tok.name:
+            continue
+        if tok.devanagari:
+            if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_COMMON:
+                flagged[i] = 0.8
+            continue
+        if _eponym(tokens, i):
+            continue
+        if tok.strong_name and (tok.upper_line or tok.capitalised):
+            flagged[i] = 0.75
+        elif tok.weak_name and tok.capitalised and not tok.upper_line and not _sentence_initial(text, tok) \
+                and not tok.text.isupper():
+            # "spoke with Will" — a capitalised word mid-sentence that a name list knows.
+            flagged[i] = 0.55
+
+    # 4. Devanagari words in a Latin-script note are almost always names; in a Hindi note a
+    #    Devanagari word needs a cue or the gazetteer (handled above).
+    latin = sum(1 for t in tokens if not t.devanagari)
+    if latin > 2 * (n - latin):
+        for i, tok in enumerate(tokens):
+            if tok.devanagari and not flagged[i] and tok.text not in HINDI_COMMON \
+                    and tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES:
+                flagged[i] = 0.6
+
+    # 5. Grow every flagged token over its name-shaped neighbours.
+    for i in range(n):
+        if flagged[i]:
+            _extend(text, tokens, flagged, i, min(flagged[i], 0.7))
+
+    spans: list[Span] = []
+    i = 0
+    while i < n:
+        if not flagged[i]:
+            i += 1
+            continue
+        j = i
+        score = flagged[i]
+        while j + 1 < n and flagged[j + 1] and joined(text, tokens[j], tokens[j + 1], allow_comma=True):
+            j += 1
+            score = max(score, flagged[j])
+        end = tokens[j].end
+        if tokens[j].initial and end < len(text) and text[end] == ".":
+            end += 1
+        spans.append(Span(tokens[i].start, end, Label.NAME.value, score, "names"))
+        i = j + 1
+    return spans

@@ -1,0 +1,166 @@
+"""Places, addresses and hospitals: a gazetteer of cities and states, Indian locality words
+(Nagar, Colony, Marg, Sector 15), Indian place-name endings (-pur, -abad, -halli), address cues
+(R/o, Address:, Village), and hospital names ending in a head word (Hospital, Clinic, PHC)."""
+
+from __future__ import annotations
+
+import re
+
+from medkosh.deid.text.lexicon import (
+    ADDRESS_CUES,
+    HOSPITAL_GENERIC,
+    HOSPITAL_HEADS,
+    HOSPITAL_NAMES,
+    LOCALITY_HEADS,
+    PLACE_ENDINGS,
+    Lexicon,
+)
+from medkosh.deid.text.tokens import Token, joined
+from medkosh.deid.text.types import Label, Span
+
+_NUMBER_BEFORE = re.compile(r"(?:\b(?:no\.?|#)\s*)?\b\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*\s*,?\s*$", re.IGNORECASE)
+_NUMBER_AFTER = re.compile(r"^\s*[-:]?\s*\d{1,4}[A-Za-z]?\b")
+
+
+def _placeish(tok: Token) -> bool:
+    if tok.devanagari:
+        return False
+    if tok.upper_line:
+        return not tok.stop and not tok.medical
+    return (tok.capitalised or tok.text[:1].isdigit()) and not tok.stop
+
+
+def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span]:
+    spans: list[Span] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        matched = 0
+        if (tok.capitalised or tok.upper_line) and not tok.devanagari:
+            for phrase in lex.place_phrases.get(tok.key, ()):
+                k = len(phrase)
+                if i + k <= n and all(tokens[i + m].key == phrase[m] for m in range(k)) and \
+                        all(joined(text, tokens[i + m - 1], tokens[i + m]) for m in range(1, k)):
+                    matched = k
+                    break
+            if not matched and tok.place and not tok.common and not tok.medical and not tok.stop \
+                    and len(tok.key) >= 3 and not (tok.name and not tok.upper_line and not tok.capitalised):
+                matched = 1
+            if not matched and tok.unknown and tok.capitalised and len(tok.key) >= 6 \
+                    and tok.key.endswith(PLACE_ENDINGS):
+                matched = 1
+        if matched:
+            spans.append(Span(tok.start, tokens[i + matched - 1].end, Label.LOCATION.value, 0.7, "places"))
+            i += matched
+        else:
+            i += 1
+    return spans
+
+
+def _localities(text: str, tokens: list[Token]) -> list[Span]:
+    """'Shivaji Nagar', 'MG Road', '12, Gandhi Marg', 'Sector 15', 'Vill. Rampur'."""
+    spans: list[Span] = []
+    for i, tok in enumerate(tokens):
+        if tok.key not in LOCALITY_HEADS or not (tok.capitalised or tok.upper_line):
+            continue
+        j = i
+        while j - 1 >= 0 and i - j < 3 and joined(text, tokens[j - 1], tokens[j]) and _placeish(tokens[j - 1]) \
+                and tokens[j - 1].key not in LOCALITY_HEADS and not tokens[j - 1].common:
+            j -= 1
+        start = tokens[j].start
+        end = tok.end
+        number_after = _NUMBER_AFTER.match(text, end)
+        if j == i:
+            # A bare head word is a place only with a number ("Sector 15", "Block C-4").
+            if tok.key not in ("sector", "block", "phase", "ward", "vill", "village") or number_after is None:
+                continue
+        if number_after is not None and tok.key in ("sector", "block", "phase", "cross", "main", "road", "street", "lane"):
+            end = number_after.end()
+        before = _NUMBER_BEFORE.search(text, max(0, start - 16), start)
+        if before is not None:
+            start = before.start() + (len(before.group()) - len(before.group().lstrip()))
+        spans.append(Span(start, end, Label.ADDRESS.value, 0.75, "locality"))
+    return spans
+
+
+def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
+    """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
+    spans: list[Span] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        cue_end = None
+        if tok.key == "r" and i + 1 < n and text[tok.end:tokens[i + 1].start] == "/" and tokens[i + 1].key == "o":
+            cue_end = i + 2
+        elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-"):
+            cue_end = i + 1
+        elif i + 1 < n and f"{tok.key} {tokens[i + 1].key}" in ADDRESS_CUES:
+            cue_end = i + 2
+        if cue_end is None or cue_end >= n:
+            continue
+        last = None
+        j = cue_end
+        while j < n and j - cue_end < 14:
+            t = tokens[j]
+            between = text[(tokens[j - 1].end if j > cue_end else tokens[cue_end - 1].end):t.start]
+            if "\n" in between and last is not None:
+                break
+            if any(c in between for c in ";()") or (". " in between and t.capitalised and last is not None
+                                                     and not tokens[j - 1].initial and len(tokens[j - 1].key) > 3):
+                break
+            if not (_placeish(t) or t.key in LOCALITY_HEADS or t.key in ("no", "near", "opp", "behind", "post", "po", "dist", "the")):
+                break
+            if t.common and not t.place and not t.name and t.key not in LOCALITY_HEADS and not t.upper_line and not t.capitalised:
+                break
+            last = j
+            j += 1
+        start = tokens[cue_end - 1].end
+        # Include numbers and punctuation after the cue ("Address: 12/4, ...").
+        m = re.match(r"[\s:\-.]*", text[start:start + 8])
+        start += m.end() if m else 0
+        end = tokens[last].end if last is not None else start
+        tail = re.match(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*", text[end:end + 12])
+        if last is None and tail is None:
+            # "Address: 12/4" — numbers only.
+            continue
+        if tail is not None:
+            end += tail.end()
+        if end > start:
+            spans.append(Span(start, end, Label.ADDRESS.value, 0.7, "address_cue"))
+    return spans
+
+
+def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
+    spans: list[Span] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
+            spans.append(Span(tok.start, tok.end, Label.HOSPITAL.value, 0.8, "hospital_name"))
+            continue
+        if tok.key not in HOSPITAL_HEADS or not (tok.capitalised or tok.upper_line):
+            continue
+        j = i
+        while j - 1 >= 0 and i - j < 5 and joined(text, tokens[j - 1], tokens[j]) and _placeish(tokens[j - 1]) \
+                and tokens[j - 1].key not in HOSPITAL_HEADS:
+            j -= 1
+        while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
+            j += 1
+        if j == i or all(tokens[k].key in HOSPITAL_GENERIC for k in range(j, i)):
+            continue
+        end = tok.end
+        # "Institute of Medical Sciences", "Hospital & Research Centre"
+        k = i + 1
+        while k + 1 < n and tokens[k].key in ("of", "and") and joined(text, tokens[k - 1], tokens[k]) \
+                and _placeish(tokens[k + 1]) and joined(text, tokens[k], tokens[k + 1]):
+            end = tokens[k + 1].end
+            k += 2
+            while k < n and _placeish(tokens[k]) and joined(text, tokens[k - 1], tokens[k]) and k - i < 8:
+                end = tokens[k].end
+                k += 1
+        spans.append(Span(tokens[j].start, end, Label.HOSPITAL.value, 0.8, "hospital"))
+    return spans
+
+
+def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> list[Span]:
+    return (_gazetteer_places(text, tokens, lex) + _localities(text, tokens)
+            + _address_cues(text, tokens) + _hospitals(text, tokens))

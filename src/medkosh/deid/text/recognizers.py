@@ -1,0 +1,323 @@
+"""Pattern recognizers declared as data, in the style of Presidio's: a pattern (RE2 syntax, so
+matching is linear in the text whatever the input), the words that confirm it when found just
+before, and a validator (checksum or plausibility) that must accept the matched text.
+
+`context_required` applies to the default profile; the scan profile (a release gate, where a
+missed identifier costs more than a false alarm) drops the context requirement for recognizers
+marked `scan_without_context`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import re2
+
+from medkosh.deid.text import validators as v
+from medkosh.deid.text.types import Label, Span
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTH_NUM = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+              "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+# Month words that are also ordinary English ("may", "mar", "march") need a year or a capital letter.
+_AMBIGUOUS_MONTHS = frozenset({"may", "mar", "march", "jun", "sept", "dec"})
+
+
+@dataclass(frozen=True)
+class PatternRecognizer:
+    name: str
+    label: Label
+    pattern: str
+    score: float
+    group: int = 0
+    context: tuple[str, ...] = ()
+    context_required: bool = False
+    scan_without_context: bool = True
+    validator: Callable[[str, str, int, int], bool] | None = None  # (value, text, start, end)
+    compiled: re2._Regexp = field(init=False, repr=False, compare=False)
+    context_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", re2.compile(self.pattern))
+        ctx = None
+        if self.context:
+            # Word-bounded, so "uid" does not fire inside "fluid". The window is short: cheap.
+            alternation = "|".join(re.escape(c) for c in sorted(self.context, key=len, reverse=True))
+            ctx = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z])")
+        object.__setattr__(self, "context_re", ctx)
+
+    def has_context(self, text: str, start: int, window: int = 48) -> bool:
+        if self.context_re is None:
+            return False
+        return self.context_re.search(text[max(0, start - window):start].lower()) is not None
+
+    def find(self, text: str, profile: str) -> list[Span]:
+        out: list[Span] = []
+        for m in self.compiled.finditer(text):
+            start, end = m.span(self.group)
+            if start < 0 or start == end:
+                continue
+            value = text[start:end]
+            if self.validator is not None and not self.validator(value, text, start, end):
+                continue
+            score = self.score
+            if self.context:
+                if self.has_context(text, start):
+                    score = min(1.0, score + 0.15)
+                elif self.context_required and not (profile == "scan" and self.scan_without_context):
+                    continue
+            out.append(Span(start, end, self.label.value, score, self.name))
+        return out
+
+
+# ---- validators with access to the surrounding text -------------------------------------------
+
+def _is_alnum_at(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isalnum()
+
+
+def _isolated(text: str, start: int, end: int) -> bool:
+    """Not glued to other digits/letters or to a decimal point, slash or dash continuing a number."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if before.isalnum() or after.isalnum():
+        return False
+    if before in "./-" and start > 1 and text[start - 2].isdigit():
+        return False
+    return not (after in "./-" and end + 1 < len(text) and text[end + 1].isdigit())
+
+
+def _aadhaar(value: str, text: str, start: int, end: int) -> bool:
+    return _isolated(text, start, end) and v.aadhaar_valid(value)
+
+
+def _aadhaar_plain(value: str, text: str, start: int, end: int) -> bool:
+    return _aadhaar(value, text, start, end) and value.isdigit()
+
+
+def _aadhaar_separated(value: str, text: str, start: int, end: int) -> bool:
+    return _aadhaar(value, text, start, end) and not value.isdigit()
+
+
+def _isolated_only(value: str, text: str, start: int, end: int) -> bool:
+    return _isolated(text, start, end)
+
+
+def _has_digit(value: str, text: str, start: int, end: int) -> bool:
+    return any(ch.isdigit() for ch in value)
+
+
+def _pan(value: str, text: str, start: int, end: int) -> bool:
+    return v.pan_valid(value)
+
+
+def _state_code(value: str, text: str, start: int, end: int) -> bool:
+    return v.state_code_valid(value) and _isolated(text, start, end)
+
+
+def _ipv4(value: str, text: str, start: int, end: int) -> bool:
+    return v.ipv4_valid(value) and _isolated(text, start, end)
+
+
+def _pin(value: str, text: str, start: int, end: int) -> bool:
+    return _isolated(text, start, end) and v.pin_plausible(value.replace(" ", ""))
+
+
+def _age(value: str, text: str, start: int, end: int) -> bool:
+    return value.isdigit() and 90 <= int(value) <= 125
+
+
+def _numeric_date(value: str, text: str, start: int, end: int) -> bool:
+    if not _isolated(text, start, end):
+        return False
+    seps = [ch for ch in value if not ch.isdigit()]
+    if len(set(seps)) != 1:
+        return False
+    parts = [int(p) for p in re.split(r"[/.\-]", value)]
+    if len(parts) != 3:
+        return False
+    if len(value.split(seps[0])[0]) == 4:  # ISO-like: year first
+        return v.plausible_date(parts[2], parts[1], parts[0]) and 1900 <= parts[0] <= 2099
+    year = v.expand_year(parts[2])
+    if not 1900 <= year <= 2099:
+        return False
+    if seps[0] == "." and len(value.split(".")[2]) == 2 and parts[0] <= 12 and parts[1] <= 12:
+        # 1.2.10 could be a version or a dose series; day.month.yy with both ≤ 12 is still a
+        # date in Indian notes, but only when not part of a longer dotted run (checked by _isolated).
+        pass
+    return v.plausible_date(parts[0], parts[1], year) or v.plausible_date(parts[1], parts[0], year)
+
+
+_DATE_CUE = re.compile(r"(?:\b(?:on|since|from|till|until|dated?|dt|d/o|admitted|discharged|seen|"
+                       r"doa|dod|dos|by|before|after)\s*[:.]?\s*)$")
+_MD_STOP_AFTER = re.compile(r"^\s*(?:ns|normal saline|strength|str|tab|tablet|cup|pain|mg|ml|units?|"
+                            r"times|sessions?|doses?|full|scale)\b", re.IGNORECASE)
+
+
+def _month_day(value: str, text: str, start: int, end: int) -> bool:
+    """M/D or D/M without a year (nursing notes are full of them), but not a fraction or a score."""
+    if not _isolated(text, start, end):
+        return False
+    a, b = (int(p) for p in value.split("/"))
+    if not (v.plausible_date(b, a, None) or v.plausible_date(a, b, None)):
+        return False
+    before = text[max(0, start - 24):start].lower()
+    if _DATE_CUE.search(before):
+        return True
+    after = text[end:end + 24]
+    if _MD_STOP_AFTER.match(after) or "pain" in before[-12:]:
+        return False
+    if b in (2, 3, 4) and a < b:  # 1/2, 2/3, 3/4: fractions
+        return False
+    if b in (5, 10) and a <= b:  # 4/5 power, 3/10 pain
+        return False
+    if a == b and a <= 5:
+        return False
+    # After a colon or "=" the number is a value (BP: 12/8 is rare, but "ratio: 1/6" is not a date).
+    return not re.search(r"[=:]\s*$", text[max(0, start - 3):start])
+
+
+def _month_year(value: str, text: str, start: int, end: int) -> bool:
+    if not _isolated(text, start, end):
+        return False
+    month, year = value.replace("-", "/").split("/")
+    return 1 <= int(month) <= 12 and 1900 <= int(year) <= 2099
+
+
+def _word_date(value: str, text: str, start: int, end: int) -> bool:
+    """Dates written with a month word: refuse "may"/"mar" in running text unless a year follows."""
+    if _is_alnum_at(text, start - 1) or _is_alnum_at(text, end):
+        return False
+    if start > 1 and text[start - 1] in "./-" and text[start - 2].isdigit():
+        return False  # the tail of another number (12.03.24 March ...), not a day
+    words = re.findall(r"[A-Za-z]+", value)
+    month_words = [w for w in words if w[:3].lower() in _MONTH_NUM and w.lower() not in ("st", "nd", "rd", "th", "of")]
+    if not month_words:
+        return False
+    month = month_words[0]
+    has_year = re.search(r"(?:\d{4}|'\d{2})\s*$", value) is not None or re.search(r"\d{4}", value) is not None
+    if month.lower() in _AMBIGUOUS_MONTHS and month.islower() and not has_year:
+        return False
+    # "12 mar" in lower case can be "12 mar(gin)"; accept lower-case short months only with a year.
+    digits = re.findall(r"\d+", value)
+    if digits:
+        day = int(digits[0]) if len(digits[0]) <= 2 else None
+        if day is not None and day > 31:
+            return False
+    return True
+
+
+_CTX_AADHAAR = ("aadhaar", "aadhar", "adhaar", "adhar", "uid", "uidai", "आधार", "aadhaar no", "e-kyc")
+_CTX_ABHA = ("abha", "health id", "healthid", "hid", "phr", "abdm", "ndhm", "आभा")
+_CTX_PHONE = ("phone", "ph", "mob", "mobile", "cell", "tel", "telephone", "contact", "call", "called",
+              "pager", "beeper", "beep", "page", "paged", "ext", "number", "no", "whatsapp", "फोन", "मोबाइल")
+_CTX_PIN = ("pin", "pincode", "pin code", "postal", "post", "address", "addr", "dist", "district", "city",
+            "state", "road", "rd", "nagar", "colony", "village", "vill", "taluk", "taluka", "tehsil", "po",
+            "ps", "sector", "street", "marg", "lane", "r/o", "resident", "residing", "near", "opp",
+            "chowk", "layout", "pin-", "पिन", "india")
+_CTX_MRN = ("uhid", "mrn", "mr no", "ip no", "op no", "reg no")
+
+_PATTERNS: list[PatternRecognizer] = [
+    # Identifiers with an @ or a scheme first: they contain digits the number recognizers would split.
+    PatternRecognizer("abha_address", Label.ABHA_ADDRESS,
+                      r"(?i)\b[a-z0-9][a-z0-9._]{1,31}@(?:abdm|sbx|ndhm|phr)\b", 0.95),
+    PatternRecognizer("email", Label.EMAIL, r"(?i)\b[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}\b", 0.95),
+    PatternRecognizer("url", Label.URL, r"(?i)\b(?:https?://|www\.)[^\s<>\"')\]]+", 0.85),
+    PatternRecognizer("ipv4", Label.IP, r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", 0.7, validator=_ipv4),
+    # ABHA number: 14 digits, written 91-1234-5678-9012 on the card.
+    PatternRecognizer("abha_number_dashed", Label.ABHA_NUMBER, r"\b\d{2}-\d{4}-\d{4}-\d{4}\b", 0.95,
+                      validator=_isolated_only),
+    PatternRecognizer("abha_number_spaced", Label.ABHA_NUMBER, r"\b\d{2} \d{4} \d{4} \d{4}\b", 0.85,
+                      context=_CTX_ABHA, validator=_isolated_only),
+    PatternRecognizer("abha_number_plain", Label.ABHA_NUMBER, r"\b\d{14}\b", 0.6, context=_CTX_ABHA,
+                      context_required=True, validator=_isolated_only),
+    # Aadhaar: Verhoeff-valid 12 digits. Written 2345 6789 0123 it is unmistakable; as a plain run
+    # of 12 digits it might be a lab accession number, so it needs the word "Aadhaar" nearby.
+    PatternRecognizer("aadhaar_separated", Label.AADHAAR, r"\b[2-9]\d{3}[ \-]\d{4}[ \-]\d{4}\b", 0.85,
+                      context=_CTX_AADHAAR, validator=_aadhaar_separated),
+    PatternRecognizer("aadhaar_plain", Label.AADHAAR, r"\b[2-9]\d{11}\b", 0.6, context=_CTX_AADHAAR,
+                      context_required=True, validator=_aadhaar_plain),
+    PatternRecognizer("aadhaar_masked", Label.AADHAAR, r"(?i)\b[x*]{4}[ \-]?[x*]{4}[ \-]?\d{4}\b", 0.9),
+    PatternRecognizer("pan", Label.PAN, r"\b[A-Z]{3}[PCHFATBLJGK][A-Z]\d{4}[A-Z]\b", 0.85, validator=_pan),
+    PatternRecognizer("pan_any_case", Label.PAN, r"(?i)\b[a-z]{3}[pchfatbljgk][a-z]\d{4}[a-z]\b", 0.6,
+                      context=("pan", "pan card", "pan no", "income tax"), context_required=True, validator=_pan),
+    PatternRecognizer("voter_id", Label.VOTER_ID, r"\b[A-Z]{3}\d{7}\b", 0.6,
+                      context=("voter", "epic", "election", "voter id")),
+    PatternRecognizer("passport", Label.PASSPORT, r"(?i)\b[a-z][1-9]\d{5}[1-9]\b", 0.5,
+                      context=("passport", "passport no", "pp no"), context_required=True),
+    PatternRecognizer("driving_licence", Label.DRIVING_LICENCE,
+                      r"(?i)\b[a-z]{2}[ \-]?\d{2}[ \-]?(?:19|20)\d{2}[ \-]?\d{7}\b", 0.8, validator=_state_code,
+                      context=("dl", "licence", "license", "driving")),
+    PatternRecognizer("vehicle", Label.VEHICLE, r"\b[A-Z]{2}[ \-]?\d{1,2}[ \-]?[A-Z]{1,3}[ \-]?\d{4}\b", 0.7,
+                      validator=_state_code, context=("vehicle", "car", "bike", "scooter", "registration", "reg")),
+    # Phones: Indian mobiles (6-9 then 9 digits) in the common writings, landlines with STD codes.
+    PatternRecognizer("phone_in_intl", Label.PHONE, r"(?:\+|\b00)91[ \-]?(?:\(0\)[ \-]?)?\d{2,5}[ \-]?\d{3,5}[ \-]?\d{3,5}\b",
+                      0.9, validator=_has_digit),
+    PatternRecognizer("phone_in_mobile", Label.PHONE, r"\b(?:(?:91|0)[ \-]?)?[6-9]\d{4}[ \-]?\d{5}\b", 0.75,
+                      context=_CTX_PHONE, validator=_isolated_only),
+    PatternRecognizer("phone_in_mobile_334", Label.PHONE, r"\b[6-9]\d{2}[ \-]\d{3}[ \-]\d{4}\b", 0.7,
+                      context=_CTX_PHONE, validator=_isolated_only),
+    PatternRecognizer("phone_landline", Label.PHONE, r"\b0\d{2,4}[ \-]\d{6,8}\b", 0.7, context=_CTX_PHONE,
+                      validator=_isolated_only),
+    PatternRecognizer("phone_landline_paren", Label.PHONE, r"\(0?\d{2,4}\)[ \-]?\d{3,4}[ \-]?\d{4}\b", 0.8),
+    PatternRecognizer("phone_us", Label.PHONE, r"\b\d{3}[\-.]\d{3}[\-.]\d{4}\b", 0.7, context=_CTX_PHONE,
+                      validator=_isolated_only),
+    PatternRecognizer("phone_short", Label.PHONE, r"\b\d{3}-\d{4}\b", 0.5, context=_CTX_PHONE,
+                      context_required=True, validator=_isolated_only),
+    PatternRecognizer("phone_ext", Label.PHONE, r"(?i)\b(?:ext|x)\.? ?(\d{3,5})\b", 0.5, group=1,
+                      context=_CTX_PHONE, context_required=True),
+    # Hospital numbers: the keyword names the field; only the value is the identifier.
+    PatternRecognizer("mrn", Label.MRN,
+                      r"(?i)\b(?:uhid|mrn|crn|regn|m\.r\.n)\.?[ \t]*(?:no|number|num|id|#)?\.?[ \t]*[:#\-=]?[ \t]*"
+                      r"([A-Z0-9][A-Z0-9/\-]{2,24})", 0.85, group=1, validator=_has_digit),
+    PatternRecognizer("mrn_keyed", Label.MRN,
+                      r"(?i)\b(?:mr|m\.r|ipd?|opd?|i\.p|o\.p|cr|reg(?:istration)?|hosp(?:ital)?|patient|pt|unit"
+                      r"|admission|adm|case|record|chart|file|uid|inpatient|outpatient|bed)\.?[ \t]*"
+                      r"(?:no|number|num|id|#)\.?[ \t]*[:#\-=]?[ \t]*([A-Z0-9][A-Z0-9/\-]{2,24})", 0.8, group=1,
+                      validator=_has_digit),
+    PatternRecognizer("id_keyed", Label.ID,
+                      r"(?i)\b(?:accession|acc|specimen|sample|lab|policy|card|account|a/c|ration|insurance"
+                      r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|token|ref|reference|id|ayushman)"
+                      r"\.?[ \t]*(?:no\.?|number|num|id|#|:)[ \t]*[:#\-=]?[ \t]*([A-Z]{0,5}\d[0-9A-Z/\-]{3,24})",
+                      0.6, group=1, validator=_has_digit),
+    PatternRecognizer("digits_long", Label.ID, r"\b\d{9,}\b", 0.5, validator=_isolated_only),
+    PatternRecognizer("pin", Label.PIN, r"\b[1-9]\d{2} ?\d{3}\b", 0.6, context=_CTX_PIN, context_required=True,
+                      scan_without_context=False, validator=_pin),
+    # Dates in every common writing.
+    PatternRecognizer("date_numeric", Label.DATE, r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b", 0.85,
+                      validator=_numeric_date),
+    PatternRecognizer("date_iso", Label.DATE,
+                      r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+\-]\d{2}:?\d{2})?)?\b",
+                      0.9, validator=lambda value, text, s, e: _numeric_date(value[:10].rstrip("T "), text, s, s + len(value[:10].rstrip("T ")))),
+    PatternRecognizer("date_day_month", Label.DATE,
+                      rf"(?i)\b\d{{1,2}}(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t\-./]*{_MONTH}\.?(?:,?[ \t\-./']*(?:\d{{4}}|\d{{2}}))?\b",
+                      0.85, validator=_word_date),
+    PatternRecognizer("date_month_day", Label.DATE,
+                      rf"(?i)\b{_MONTH}\.?[ \t\-]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?\b", 0.8, validator=_word_date),
+    PatternRecognizer("date_month_year", Label.DATE, rf"(?i)\b{_MONTH}\.?,?[ \t\-']*(?:\d{{4}}|'\d{{2}})\b", 0.8,
+                      validator=_word_date),
+    PatternRecognizer("date_mm_yyyy", Label.DATE, r"\b\d{1,2}[/\-]\d{4}\b", 0.6, validator=_month_year),
+    PatternRecognizer("date_month_day_numeric", Label.DATE, r"\b\d{1,2}/\d{1,2}\b", 0.5, validator=_month_day),
+    # Ages over 89 are identifying under HIPAA Safe Harbor; younger ages are clinical content.
+    PatternRecognizer("age_over_89", Label.AGE,
+                      r"(?i)\b(9\d|1[0-2]\d)[ \t]*-?[ \t]*(?:years?|yrs?|yo|y/o|y\.o\.?|year-old|yr-old|y|yrs-old)\b",
+                      0.85, group=1, validator=_age),
+    PatternRecognizer("age_over_89_keyed", Label.AGE, r"(?i)\bage[d:]?[ \t]*(?:of[ \t]*)?[:=\-]?[ \t]*(9\d|1[0-2]\d)\b",
+                      0.85, group=1, validator=_age),
+    PatternRecognizer("age_over_89_sex", Label.AGE, r"\b(9\d|1[0-2]\d)[ \t]?(?:M|F|yo[MF]|yoM|yoF)\b", 0.7, group=1,
+                      validator=_age),
+]
+
+
+def pattern_recognizers() -> list[PatternRecognizer]:
+    return list(_PATTERNS)
+
+
+def find_patterns(text: str, profile: str) -> list[Span]:
+    spans: list[Span] = []
+    for recognizer in _PATTERNS:
+        spans.extend(recognizer.find(text, profile))
+    return spans

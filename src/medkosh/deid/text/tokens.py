@@ -1,0 +1,154 @@
+"""Word tokens with offsets and the per-token facts the name and place rules use.
+
+Tokenising is one linear regex pass plus one dictionary lookup per word (every list a word can
+belong to is folded into one bit mask, see lexicon.word_class). Case is judged per line: a line
+typed in capitals gives no capitalisation signal, so the rules lean on the gazetteers there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medkosh.deid.text.lexicon import (
+    COMMON,
+    CUE,
+    DEVANAGARI_WORD,
+    HEAD,
+    MEDICAL,
+    NAME,
+    PHRASE_START,
+    PLACE,
+    STOP_BIT,
+    Lexicon,
+)
+
+# Latin (with accents) and Devanagari letters; apostrophes and inner hyphens stay inside a word
+# (O'Brien, D'Souza, Al-Hassan). Devanagari vowel signs are marks, not letters: list the block.
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0900-\u0963\u0966-\u097F]"
+                   r"(?:[A-Za-z\u00C0-\u024F\u0900-\u0963\u0966-\u097F'’]|-(?=[A-Za-z]))*")
+
+
+class Token:
+    """One word. Flags are plain attributes (not properties): the rules read them millions of times."""
+
+    __slots__ = ("capitalised", "common", "devanagari", "end", "flags", "initial", "key", "line", "medical",
+                 "name", "place", "possessive", "start", "stop", "strong_name", "text", "unknown",
+                 "upper_line", "weak_name")
+
+    def __init__(self, start: int, end: int, text: str, key: str, line: int, flags: int, possessive: bool) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.key = key
+        self.line = line
+        self.flags = flags
+        self.possessive = possessive
+        self.upper_line = False
+        self.devanagari = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= text[:1] <= "\u097f")
+        self.capitalised = text[:1].isupper()
+        self.initial = len(text) == 1 and self.capitalised
+        self.stop = bool(flags & STOP_BIT)
+        self.medical = bool(flags & MEDICAL)
+        self.common = bool(flags & COMMON)
+        self.name = bool(flags & NAME)
+        self.place = bool(flags & PLACE)
+        if self.devanagari:
+            self.strong_name = self.name
+            self.weak_name = False
+            self.unknown = not self.name
+        else:
+            plain = not (self.common or self.medical or self.stop)
+            self.strong_name = self.name and plain and len(key) >= 3
+            self.weak_name = self.name and not self.medical and not self.stop and not self.strong_name
+            self.unknown = not (self.name or self.place) and plain and len(key) >= 2
+
+    @property
+    def looks_like_name(self) -> bool:
+        if self.devanagari:
+            return True
+        if self.upper_line:
+            return self.strong_name or self.weak_name or self.unknown
+        return self.capitalised and not self.stop
+
+
+# Lower-case words the rules only ever stop at (ordinary English, clinical terms, function words):
+# a run of them is kept as one barrier token, which makes tokenising cheaper on long notes.
+_BORING_MASK = STOP_BIT | MEDICAL | COMMON
+_KEEP_MASK = NAME | PLACE | CUE | HEAD | PHRASE_START | DEVANAGARI_WORD
+
+
+def tokenize(text: str, lex: Lexicon) -> list[Token]:
+    tokens: list[Token] = []
+    append = tokens.append
+    classes = lex.word_class
+    line = 0
+    pos = 0
+    line_first = 0  # index in tokens of the first token on the current line
+    upper = lower = 0
+    keep_next = False
+    barrier: Token | None = None
+    for m in _WORD.finditer(text):
+        start = m.start()
+        # Count newlines between tokens without rescanning the text (keeps this linear).
+        newlines = text.count("\n", pos, start)
+        if newlines:
+            _close_line(tokens, line_first, upper, lower)
+            line += newlines
+            line_first = len(tokens)
+            upper = lower = 0
+            barrier = None
+        pos = start
+        raw = m.group()
+        if len(raw) > 1:
+            if raw.isupper():
+                upper += 1
+            elif raw.islower() or raw[1:].islower():
+                lower += 1
+        possessive = False
+        if raw[-1] in "sS" and len(raw) > 2 and raw[-2] in "'’":
+            raw = raw[:-2]
+            possessive = True
+        elif raw[-1] in "'’-":
+            raw = raw.rstrip("'’-")
+            if not raw:
+                continue
+        key = raw.lower()
+        flags = classes.get(key, 0)
+        if not flags and len(key) > 3 and key[-1] == "s":
+            flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
+        # Capitalised words stay: "Good Samaritan Hospital", "ST. ELSEWHERE HOSPITAL" need them.
+        if flags & _BORING_MASK and not flags & _KEEP_MASK and not keep_next and not possessive \
+                and not raw[0].isupper():
+            if barrier is None:
+                barrier = Token(start, start + len(raw), "", "", line, STOP_BIT, False)
+                append(barrier)
+            else:
+                barrier.end = start + len(raw)
+            continue
+        barrier = None
+        keep_next = bool(flags & CUE)  # "Dr. Young": the word after a title is judged, not skipped
+        append(Token(start, start + len(raw), raw, key, line, flags, possessive))
+    _close_line(tokens, line_first, upper, lower)
+    return tokens
+
+
+def _close_line(tokens: list[Token], first: int, upper: int, lower: int) -> None:
+    """A line counts as typed in capitals when most of its cased multi-letter words are all caps."""
+    if upper >= 2 and upper > 2 * lower:
+        for k in range(first, len(tokens)):
+            tokens[k].upper_line = True
+
+
+def joined(text: str, left: Token, right: Token, allow_comma: bool = False) -> bool:
+    """Two tokens belong to one phrase: only spaces, a dot after an initial, or (optionally) a comma."""
+    if left.possessive or right.start - left.end > 3:
+        return False
+    between = text[left.end:right.start]
+    if "\n" in between:
+        return False
+    stripped = between.replace(" ", "").replace("\t", "")
+    if stripped == "":
+        return between != ""
+    if stripped == ".":
+        return left.initial or left.key in ("dr", "mr", "mrs", "ms", "smt", "prof", "st", "sr", "jr")
+    return allow_comma and stripped == ","
