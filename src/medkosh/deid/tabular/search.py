@@ -1,0 +1,235 @@
+"""Finding the generalisation: optimal search over the full lattice, or a heuristic for huge ones.
+
+Optimal search. Nodes are visited in order of a lower bound of the metric (the metric without any
+suppression, which only grows with generalisation). Once the bound reaches the best metric found,
+no unvisited node can be better, so the search stops. Two kinds of tagging keep most nodes from
+being evaluated at all, as in ARX's Flash:
+  * predictive tagging — when feasibility is monotone, an infeasible node makes every node below
+    it infeasible; on meeting an unknown node we climb a path above it and binary-search it for
+    the lowest feasible node, so one search tags a whole down-set;
+  * without suppression the metric itself is monotone, so a feasible node rules out every node
+    above it.
+A node is evaluated by rolling up the cells of the coarsest already-evaluated node below it.
+
+Heuristic search (clearly reported as such): a best-first climb in the spirit of ARX's Lightning,
+from the bottom, that always takes the cheapest step that reduces the rows failing the privacy
+models, bounded by a budget of evaluations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from medkosh.deid.tabular.lattice import Cells, NodeResult, Problem
+
+OPTIMAL_LIMIT = 250_000  # lattices larger than this get the heuristic search
+_CACHE_CELLS = 30_000_000  # roll-up cache budget (cells held across cached nodes)
+
+
+@dataclass
+class SearchResult:
+    best: NodeResult | None
+    metrics: dict[str, float]
+    nodes_total: int
+    nodes_evaluated: int
+    optimal: bool
+    seconds: float
+
+
+class _Cache:
+    """Evaluated nodes' cells, to roll coarser nodes up from; evicts the largest when full."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.nodes: list[tuple[int, ...]] = []
+        self.cells: list[Cells] = []
+        self.total = 0
+
+    def source(self, node: tuple[int, ...]) -> Cells:
+        best: Cells | None = None
+        if self.nodes:
+            levels = np.array(self.nodes)
+            below = np.flatnonzero((levels <= np.array(node)).all(axis=1))
+            for i in below:
+                c = self.cells[int(i)]
+                if best is None or len(c.rep) < len(best.rep):
+                    best = c
+        return best if best is not None else self.problem.base_cells()
+
+    def add(self, result: NodeResult) -> None:
+        size = len(result.cells.rep)
+        if size * 4 > len(self.problem.weight) * 3:
+            return  # barely coarser than the base: not worth holding
+        while self.nodes and self.total + size > _CACHE_CELLS:
+            i = int(np.argmax([len(c.rep) for c in self.cells]))
+            self.total -= len(self.cells[i].rep)
+            del self.nodes[i], self.cells[i]
+        self.nodes.append(result.node)
+        self.cells.append(result.cells)
+        self.total += size
+
+
+def lattice_size(problem: Problem) -> int:
+    return math.prod(problem.depths) if problem.q else 1
+
+
+def search(problem: Problem, metric: str = "loss", heuristic: bool | None = None,
+           budget: int = 2_000) -> SearchResult:
+    total = lattice_size(problem)
+    if heuristic is None:
+        heuristic = total > OPTIMAL_LIMIT
+    if heuristic:
+        return _heuristic(problem, metric, budget, total)
+    return _optimal(problem, metric, total)
+
+
+def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
+    started = time.perf_counter()
+    nodes = np.array(list(itertools.product(*[range(d) for d in problem.depths])), dtype=np.int64)
+    if problem.q == 0:
+        nodes = np.zeros((1, 0), dtype=np.int64)
+    bound = problem.lower_bound(nodes, metric)
+    height = nodes.sum(axis=1)
+    order = np.lexsort((height, bound))
+    index = {tuple(int(x) for x in nodes[i]): int(i) for i in range(len(nodes))}
+    UNKNOWN, INFEASIBLE, FEASIBLE, DOMINATED = 0, 1, 2, 3
+    state = np.zeros(len(nodes), dtype=np.int8)
+    evaluated: dict[int, NodeResult] = {}
+    cache = _Cache(problem)
+    monotone = problem.model.monotone()
+    metric_monotone = problem.max_suppressed == 0 and metric != "avg_class_size"
+    best: NodeResult | None = None
+    best_value = math.inf
+    maxima = np.array(problem.depths) - 1
+
+    def evaluate(i: int) -> NodeResult:
+        if i in evaluated:
+            return evaluated[i]
+        node = tuple(int(x) for x in nodes[i])
+        r = problem.evaluate(node, cache.source(node))
+        cache.add(r)
+        evaluated[i] = r
+        return r
+
+    def tag(i: int, r: NodeResult) -> None:
+        if r.feasible:
+            state[i] = FEASIBLE
+            if metric_monotone:  # everything above costs at least as much
+                above = (nodes >= nodes[i]).all(axis=1)
+                state[above & (state == UNKNOWN)] = DOMINATED
+        else:
+            state[i] = INFEASIBLE
+            if monotone:
+                below = (nodes <= nodes[i]).all(axis=1)
+                state[below] = INFEASIBLE
+
+    def consider(i: int, r: NodeResult) -> None:
+        nonlocal best, best_value
+        if not r.feasible:
+            return
+        r.metrics = problem.metrics(r)
+        value = r.metrics[metric]
+        if value < best_value - 1e-12:
+            best, best_value = r, value
+
+    def probe(i: int) -> None:
+        """Climb from node i by the cheapest steps to the top; binary-search the path for the
+        lowest feasible node, tagging the infeasible down-set below it."""
+        path = [i]
+        current = nodes[i].copy()
+        while (current < maxima).any():
+            steps = np.flatnonzero(current < maxima)
+            candidates = []
+            for d in steps:
+                nxt = current.copy()
+                nxt[d] += 1
+                candidates.append((float(bound[index[tuple(int(x) for x in nxt)]]), int(d), nxt))
+            _, _, current = min(candidates, key=lambda c: (c[0], c[1]))
+            path.append(index[tuple(int(x) for x in current)])
+        lo, hi = 0, len(path) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            j = path[mid]
+            if state[j] == INFEASIBLE:
+                lo = mid + 1
+                continue
+            r = evaluate(j)
+            tag(j, r)
+            consider(j, r)
+            if r.feasible:
+                hi = mid - 1
+            else:
+                lo = mid + 1
+
+    for i in order:
+        i = int(i)
+        if bound[i] >= best_value - 1e-12:
+            break  # nothing left can beat the best
+        if state[i] in (INFEASIBLE, DOMINATED):
+            continue
+        if state[i] == UNKNOWN and monotone and i not in evaluated:
+            probe(i)
+            if state[i] in (INFEASIBLE, DOMINATED):
+                continue
+        r = evaluate(i)
+        if state[i] == UNKNOWN:
+            tag(i, r)
+        if r.feasible and not r.metrics:
+            consider(i, r)
+    metrics = best.metrics if best is not None else {}
+    return SearchResult(best, metrics, total, len(evaluated), True, time.perf_counter() - started)
+
+
+def _heuristic(problem: Problem, metric: str, budget: int, total: int) -> SearchResult:
+    started = time.perf_counter()
+    maxima = np.array(problem.depths) - 1
+    current = np.zeros(problem.q, dtype=np.int64)
+    cache = _Cache(problem)
+    evaluated = 0
+    best: NodeResult | None = None
+
+    def run(node: np.ndarray) -> NodeResult:
+        nonlocal evaluated
+        key = tuple(int(x) for x in node)
+        r = problem.evaluate(key, cache.source(key))
+        cache.add(r)
+        evaluated += 1
+        return r
+
+    r = run(current)
+    while not r.feasible and evaluated < budget and (current < maxima).any():
+        # Greedy step: among one-level generalisations, the one suppressing the fewest rows,
+        # ties broken by the smaller bound on the metric.
+        options = []
+        for d in np.flatnonzero(current < maxima):
+            nxt = current.copy()
+            nxt[d] += 1
+            cand = run(nxt)
+            lb = float(problem.lower_bound(nxt[None, :], metric)[0])
+            options.append((cand.suppressed, lb, int(d), nxt, cand))
+            if evaluated >= budget:
+                break
+        _, _, _, current, r = min(options, key=lambda o: (o[0], o[1], o[2]))
+    if r.feasible:
+        r.metrics = problem.metrics(r)
+        best = r
+        # Then try to undo steps that are not needed (cheapest-first), keeping feasibility.
+        improved = True
+        while improved and evaluated < budget:
+            improved = False
+            for d in np.flatnonzero(current > 0):
+                lower = current.copy()
+                lower[d] -= 1
+                cand = run(lower)
+                if cand.feasible:
+                    cand.metrics = problem.metrics(cand)
+                    if cand.metrics[metric] <= best.metrics[metric]:
+                        best, current, improved = cand, lower, True
+                        break
+    metrics = best.metrics if best is not None else {}
+    return SearchResult(best, metrics, total, evaluated, False, time.perf_counter() - started)
