@@ -1,0 +1,241 @@
+"""`medkosh ingest fhir`: FHIR R4 Bundles (JSON, NDJSON, .gz, folders) → Parquet tables.
+
+Fast path: orjson + plain-dict extraction (fhir_extract.py); --strict adds fhir.resources R4B
+validation. A faulty file is quarantined with its path and a JSON pointer and the run goes on;
+its rows are never written, because a JSON file's rows are handed to the writers only after the
+whole file passed, and an NDJSON file is checked line by line before any of its rows is extracted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from medkosh.ingest import fhir_extract, sources, zone
+from medkosh.ingest import schema as schemas
+from medkosh.ingest.fhir_bundle import (
+    Entry,
+    FaultError,
+    FhirInput,
+    assign_hi_types,
+    check_references,
+    infer_hi_type,
+    load,
+    resource_id,
+)
+from medkosh.ingest.fhir_values import local_date
+from medkosh.ingest.linkage import fhir_patient_key, patient_key, zone_secret
+from medkosh.ingest.types import IngestReport, Quarantined
+from medkosh.ingest.writer import WriterSet
+from medkosh.store.base import new_id
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class _Extractor:
+    """Turns one loaded input into rows, with the patient key cache for that input."""
+
+    def __init__(self, source_id: str, run_id: str, secret: bytes, report: IngestReport) -> None:
+        self.source_id = source_id
+        self.run_id = run_id
+        self.secret = secret
+        self.report = report
+
+    def rows(self, inp: FhirInput) -> Rows:
+        assign_hi_types(inp)
+        keys: dict[int, str] = {}
+        subject_fallback = self._document_subject(inp)
+        out: Rows = {}
+        for entry in inp.entries:
+            res = entry.resource
+            rtype = res["resourceType"]
+            self.report.resources[rtype] = self.report.resources.get(rtype, 0) + 1
+            table = schemas.RESOURCE_TABLE.get(rtype)
+            if table is None:
+                self.report.not_tabulated[rtype] = self.report.not_tabulated.get(rtype, 0) + 1
+                continue
+            if rtype == "MedicationRequest":
+                med = inp.resolve(res.get("medicationReference"))
+                medication = med.resource if med else self._contained(res, res.get("medicationReference"))
+                row, raw_date = fhir_extract.medication_request(res, medication)
+            else:
+                row, raw_date = fhir_extract.EXTRACTORS[rtype](res)
+            enc_entry, encounter_id = self._encounter(inp, res)
+            if rtype == "Patient":
+                key, idents = self._patient_key(entry, keys)
+                row.update(idents)
+                hi = None
+            else:
+                key = self._subject_key(inp, res, keys, subject_fallback)
+                hi = entry.hi_type or infer_hi_type(res, enc_entry.resource if enc_entry else None)
+                if raw_date is None and enc_entry is not None:
+                    raw_date = (enc_entry.resource.get("period") or {}).get("start")
+            row.update(source_id=self.source_id, run_id=self.run_id, patient_key=key,
+                       record_date=local_date(raw_date), hi_type=None if hi is None else str(hi),
+                       resource_id=resource_id(entry), encounter_id=encounter_id)
+            out.setdefault(table, []).append(row)
+        return out
+
+    def _patient_key(self, entry: Entry, cache: dict[int, str]) -> tuple[str, dict[str, str | None]]:
+        key, idents = fhir_patient_key(self.source_id, entry.resource, self.secret)
+        cache[id(entry)] = key
+        return key, idents
+
+    def _subject_key(self, inp: FhirInput, res: dict[str, Any], cache: dict[int, str],
+                     fallback: Any) -> str | None:
+        ref = res.get("subject") or res.get("patient") or fallback
+        target = inp.resolve(ref)
+        if target is not None and target.resource.get("resourceType") == "Patient":
+            if id(target) not in cache:
+                self._patient_key(target, cache)
+            return cache[id(target)]
+        text = ref.get("reference") if isinstance(ref, dict) else None
+        if isinstance(text, str) and "Patient/" in text:
+            # A patient outside this input (a standalone resource): key on its logical id.
+            logical = text.rsplit("Patient/", 1)[1].split("/", 1)[0]
+            return patient_key(self.source_id, logical, "fhir", self.secret)
+        return None
+
+    @staticmethod
+    def _document_subject(inp: FhirInput) -> Any:
+        for entry in inp.entries:
+            if entry.resource.get("resourceType") == "Composition":
+                return entry.resource.get("subject")
+        return None
+
+    @staticmethod
+    def _contained(res: dict[str, Any], ref: Any) -> dict[str, Any] | None:
+        text = ref.get("reference") if isinstance(ref, dict) else None
+        if not isinstance(text, str) or not text.startswith("#"):
+            return None
+        return next((c for c in res.get("contained") or [] if isinstance(c, dict) and f"#{c.get('id')}" == text), None)
+
+    @staticmethod
+    def _encounter(inp: FhirInput, res: dict[str, Any]) -> tuple[Entry | None, str | None]:
+        ref = res.get("encounter")
+        if ref is None:
+            ctx = res.get("context")
+            if isinstance(ctx, dict):
+                ref = ctx if "reference" in ctx else (ctx.get("encounter") or [None])[0]
+        if not isinstance(ref, dict):
+            return None, None
+        target = inp.resolve(ref)
+        if target is not None:
+            return target, resource_id(target)
+        text = ref.get("reference")
+        if isinstance(text, str) and "Encounter/" in text:
+            return None, text.rsplit("Encounter/", 1)[1].split("/", 1)[0]
+        return None, None
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        pos = getattr(exc, "pos", len(data))
+        pointer = sources.pointer_at(data, pos)
+        stripped = data.rstrip()
+        if pos >= len(stripped) - 1 or "unexpected end" in str(exc).lower() or "EOF" in str(exc):
+            raise FaultError(pointer, f"the file is cut off (truncated JSON at byte {len(data)})") from exc
+        msg = str(exc).split(":", 1)[0]
+        raise FaultError(pointer, f"not valid JSON: {msg} at byte {pos}") from exc
+
+
+def _load_checked(data: bytes, strict: bool, prefix: str = "") -> FhirInput:
+    parsed = _parse(data)
+    inp = load(parsed)
+    check_references(inp, data)
+    if strict:
+        from medkosh.ingest import strict as strict_mod
+
+        strict_mod.validate(data, inp.root["resourceType"], prefix)
+    return inp
+
+
+def ingest_fhir(paths: list[Path], source_id: str, *, out: Path | None = None, strict: bool = False,
+                run_id: str | None = None, secret: bytes | None = None,
+                progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    """Ingest FHIR inputs into the raw zone (out=None) or into OUT/<table>.parquet; never raises for a
+    bad file (it is quarantined), only for bad arguments or a failing disk."""
+    zone.check_source_id(source_id)
+    run_id = run_id or new_id("run")
+    files = sources.discover(paths)
+    started = time.perf_counter()
+    report = IngestReport(run_id, source_id, "fhir", str(out) if out else f"raw/{source_id}", files_total=len(files))
+    secret = secret if secret is not None else zone_secret()
+    tables = {t: schemas.schema(t) for t in schemas.FHIR_TABLES}
+    extractor = _Extractor(source_id, run_id, secret, report)
+    done_inputs = {} if out else zone.ingested_inputs(source_id)
+    new_inputs: dict[str, str] = {}
+
+    def work(stage: Path) -> dict[str, Path]:
+        writers = WriterSet(stage, tables)
+        try:
+            for n, path in enumerate(files, start=1):
+                if progress:
+                    progress(n, len(files))
+                digest = sources.sha256_file(path)
+                if digest in done_inputs or digest in new_inputs:
+                    report.files_skipped += 1
+                    continue
+                try:
+                    _ingest_file(path, strict, extractor, writers)
+                except FaultError as fault:
+                    report.quarantined.append(Quarantined(str(path), fault.pointer, fault.reason))
+                    continue
+                except (OSError, ValueError) as exc:
+                    report.quarantined.append(Quarantined(str(path), "", " ".join(str(exc).split())))
+                    continue
+                report.files_ingested += 1
+                new_inputs[digest] = run_id
+            staged = writers.close(all_tables=out is not None)
+        except BaseException:
+            writers.abort()
+            raise
+        for table, n in writers.counts().items():
+            if n:
+                report.add_rows(table, n)
+        return staged
+
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = out / f".medkosh-staging-{run_id}"
+        stage.mkdir()
+        try:
+            staged = work(stage)
+            for table, path in staged.items():
+                os.replace(path, out / f"{table}.parquet")  # each table switches atomically
+        finally:
+            for leftover in stage.glob("*"):
+                leftover.unlink()
+            stage.rmdir()
+    else:
+        with zone.staging(run_id) as stage:
+            staged = work(stage)
+            zone.publish(source_id, run_id, staged, new_inputs)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_file(path: Path, strict: bool, extractor: _Extractor, writers: WriterSet) -> None:
+    if not sources.is_ndjson(path):
+        inp = _load_checked(sources.read_bytes(path), strict)
+        for table, rows in extractor.rows(inp).items():
+            writers.extend(table, rows)
+        return
+    # NDJSON: check every line first (streamed), then extract (streamed again): bounded memory, and
+    # a bad line quarantines the file before any of its rows reaches a writer.
+    for number, line in sources.iter_lines(path):
+        try:
+            _load_checked(line, strict)
+        except FaultError as fault:
+            raise FaultError(f"line {number}: {fault.pointer or '/'}", fault.reason) from fault
+    for _number, line in sources.iter_lines(path):
+        inp = load(orjson.loads(line))
+        for table, rows in extractor.rows(inp).items():
+            writers.extend(table, rows)
