@@ -11,9 +11,9 @@ from medkosh.consent.policies import (
     check_can_use_record,
     check_dataset_purpose,
     closest_reason,
+    consent_day,
     coverage,
     covers_record,
-    to_ist_day,
 )
 from medkosh.consent.transitions import can_change, check_can_change
 from medkosh.consent.types import ChangeSource, ConsentStatus, DateRange, ExclusionReason, HiType, Purpose
@@ -54,9 +54,9 @@ def test_hitype_not_listed_is_refused(cm) -> None:
                          day=dt.date(2023, 5, 1), as_of=NOW) is ExclusionReason.HITYPE_MISMATCH
 
 
-def test_date_range_is_inclusive_ist_days(cm) -> None:
-    # 2023-03-31T18:30Z is 2023-04-01 00:00 in India: the range starts on 1 April (IST).
-    t = terms(cm, date_from="2023-03-31T18:30:00Z", date_to="2023-04-30T18:29:59Z")
+def test_date_range_is_inclusive_whole_days(cm) -> None:
+    # The days as written: an end of "…T23:59:59Z" must not spill into the next (Indian) day.
+    t = terms(cm, date_from="2023-04-01T00:00:00Z", date_to="2023-04-30T23:59:59Z")
     status = ConsentStatus.GRANTED
     for d, ok in ((dt.date(2023, 3, 31), False), (dt.date(2023, 4, 1), True), (dt.date(2023, 4, 30), True),
                   (dt.date(2023, 5, 1), False)):
@@ -64,7 +64,9 @@ def test_date_range_is_inclusive_ist_days(cm) -> None:
         assert (result is None) is ok, d
         if not ok:
             assert result is ExclusionReason.OUTSIDE_DATE_RANGE
-    assert to_ist_day(dt.datetime(2023, 3, 31, 18, 29, tzinfo=dt.UTC)) == dt.date(2023, 3, 31)
+    # An offset is honoured: 2023-04-01T02:00+05:30 is 31 March in UTC.
+    assert consent_day(dt.datetime(2023, 4, 1, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=30)))) \
+        == dt.date(2023, 3, 31)
 
 
 def test_expiry_by_data_erase_at(cm) -> None:
@@ -93,7 +95,7 @@ def test_coverage_clips_to_the_dataset_window(cm) -> None:
                    hi_types=frozenset({OP, HiType.DISCHARGE_SUMMARY}),
                    window=DateRange(dt.date(2024, 1, 1), dt.date(2026, 12, 31)), as_of=NOW)
     assert cov.reason is None
-    assert cov.spans == {OP: DateRange(dt.date(2024, 1, 1), to_ist_day(dt.datetime(2025, 12, 31, tzinfo=dt.UTC)))}
+    assert cov.spans == {OP: DateRange(dt.date(2024, 1, 1), dt.date(2025, 12, 31))}
 
 
 def test_closest_reason_prefers_the_nearest_miss() -> None:

@@ -53,6 +53,26 @@ class PatientDecision:
     reason: ExclusionReason | None  # None exactly when something is allowed
     consent_ids: tuple[str, ...]  # every artefact considered for this patient
 
+    @property
+    def eligible(self) -> bool:
+        return self.reason is None
+
+    @property
+    def spans(self) -> dict[str, DateRange]:
+        """One covered day range per hiType, for callers that want a single span each.
+
+        When several artefacts cover one hiType, overlapping or adjacent ranges are merged; if they
+        leave a gap, the longest merged range is returned, never the hull, so this view can only
+        under-include. `allowed` (and EligibilitySnapshot.filter) is the exact answer."""
+        by_type: dict[str, list[DateRange]] = defaultdict(list)
+        for span in self.allowed:
+            by_type[span.hi_type.value].append(DateRange(span.start, span.end))
+        out: dict[str, DateRange] = {}
+        for hi, ranges in sorted(by_type.items()):
+            merged = merge_ranges(ranges)
+            out[hi] = max(merged, key=lambda r: (r.end - r.start, r.start))
+        return out
+
 
 @dataclass(frozen=True)
 class FilterResult:
@@ -115,6 +135,18 @@ class EligibilitySnapshot:
         return filter_rows(self, rows, patient_key=patient_key, hi_type=hi_type, date=date)
 
 
+def merge_ranges(ranges: Iterable[DateRange]) -> list[DateRange]:
+    """Union of inclusive day ranges as disjoint, sorted ranges (adjacent days join)."""
+    merged: list[DateRange] = []
+    for r in sorted(ranges, key=lambda r: (r.start, r.end)):
+        # date.max + 1 day would overflow; a range ending at date.max touches everything after it.
+        if merged and (merged[-1].end == dt.date.max or r.start <= merged[-1].end + dt.timedelta(days=1)):
+            merged[-1] = DateRange(merged[-1].start, max(merged[-1].end, r.end))
+        else:
+            merged.append(r)
+    return merged
+
+
 def terms_of(row: ConsentArtefactRow) -> Terms:
     """Policy terms from the index columns (no need to re-parse the verbatim document)."""
     return Terms(row.consent_id, Purpose(row.purpose), AccessMode(row.access_mode),
@@ -174,9 +206,9 @@ def _snapshot_id(purpose: Purpose, hi_types: frozenset[HiType], window: DateRang
     return hashlib.sha256(b"medkosh-consent-snapshot:v1\n" + canonical_json(content)).hexdigest()
 
 
-def eligibility(session: Session, *, purpose: str | Purpose, hi_types: Iterable[str | HiType],
-                window: DateRange | tuple[dt.date, dt.date] | None, as_of: dt.datetime | None = None,
-                subjects: pl.DataFrame | None = None) -> EligibilitySnapshot:
+def eligibility(session: Session, purpose: str | Purpose = Purpose.DSRCH,
+                hi_types: Iterable[str | HiType] = (), window: DateRange | tuple[dt.date, dt.date] | None = None,
+                as_of: dt.datetime | None = None, *, subjects: pl.DataFrame | None = None) -> EligibilitySnapshot:
     """Decide, for every patient_key of the raw zone, what this dataset use may include.
 
     `subjects` (patient_key, source_id, patient_hash) defaults to the raw zone's patient table

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from medkosh.consent.types import (
     REASON_RANK,
@@ -26,8 +25,6 @@ from medkosh.consent.types import (
 )
 from medkosh.errors import InputError, PolicyViolation
 
-IST = ZoneInfo("Asia/Kolkata")
-
 # Purposes a dataset may declare. Research datasets use DSRCH; surveillance datasets PUBHLTH. The
 # other ABDM purposes (care management, payment, break-the-glass, self-request) are about one
 # patient's care and never justify putting a record into a shared dataset.
@@ -40,11 +37,15 @@ DATASET_ACCESS_MODES = frozenset({AccessMode.STORE})
 ALL_TIME = DateRange(dt.date.min, dt.date.max)
 
 
-def to_ist_day(moment: dt.datetime) -> dt.date:
-    """The calendar day in India of a UTC instant: Indian records are dated in IST."""
+def consent_day(moment: dt.datetime) -> dt.date:
+    """The calendar day a dateRange bound names: its date as written, in UTC (ABDM's time base).
+
+    Raw records carry a calendar date without time or zone, so the range is compared by whole days.
+    Converting the bound to IST first would move a typical "…T23:59:59Z" end onto the next Indian
+    day and admit a day the patient never chose; the date as written is what the consent screen showed."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(IST).date()
+    return moment.astimezone(dt.UTC).date()
 
 
 def check_dataset_purpose(purpose: str) -> Purpose:
@@ -79,8 +80,8 @@ def is_expired(terms: Terms, as_of: dt.datetime) -> bool:
 
 
 def day_range(terms: Terms) -> DateRange:
-    """permission.dateRange as inclusive IST calendar days (records are dated by day, in India)."""
-    return DateRange(to_ist_day(terms.date_from), to_ist_day(terms.date_to))
+    """permission.dateRange as inclusive calendar days (records are dated by day)."""
+    return DateRange(consent_day(terms.date_from), consent_day(terms.date_to))
 
 
 @dataclass(frozen=True)

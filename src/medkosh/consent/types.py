@@ -101,7 +101,7 @@ class TaskState(StrEnum):
 
 @dataclass(frozen=True)
 class DateRange:
-    """Inclusive calendar-day range (IST days; see docs/reference/consent-policy.md)."""
+    """Inclusive calendar-day range (see docs/reference/consent-policy.md)."""
 
     start: dt.date
     end: dt.date

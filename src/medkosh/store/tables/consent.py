@@ -92,4 +92,7 @@ class ConsentEnforcementTaskRow(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # JSON list of the principal's patient_keys, resolved from the raw zone before any action and kept,
+    # because erasure removes the very rows the keys are resolved from.
+    patient_keys: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)  # JSON summary, no patient identifiers

@@ -91,6 +91,7 @@ def upgrade() -> None:
         sa.Column("done_at", _UTC(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("patient_keys", sa.Text(), nullable=True),
         sa.Column("result", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["consent_id"], ["consent_artefact.consent_id"],
                                 name="fk_consent_enforcement_task_consent_id_consent_artefact"),

@@ -1,0 +1,254 @@
+"""`medkosh consent enforce`: act on every ended consent — crash-safe and idempotent.
+
+1. Plan (one transaction): GRANTED artefacts whose dataEraseAt has passed become EXPIRED, and every
+   ended artefact (REVOKED, EXPIRED, or past dataEraseAt) gets a WITHDRAW and an ERASE task in
+   consent_enforcement_task, unless it has them already.
+2. Resolve: each pending task records its principal's (patient_key, source_id) pairs from the raw zone
+   before anything is changed (erasure removes the rows the keys are found in).
+3. Withdraw: every dataset version containing those patient_keys is replaced — the dataset's next
+   version is built without them (the consent filter now refuses them), the old version is marked
+   "superseded — consent withdrawn" (no new grants), and the grants still pointing at it are recorded.
+4. Erase: the principal's raw rows are erased, one patient_key per transaction (the raw zone rewrites
+   each file atomically), unless another live consent of theirs still covers that hospital.
+
+A task is marked done in the transaction that finishes it; a run killed at any point leaves its work
+pending and the next run completes it (each step is idempotent). DPDP Act 2023 s.6(6), s.8(7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from medkosh.audit import Actor, record
+from medkosh.consent import service
+from medkosh.consent.types import ConsentEvent, ConsentStatus, TaskKind, TaskState
+from medkosh.errors import MedkoshError
+from medkosh.store.base import utcnow
+from medkosh.store.db import session_scope
+from medkosh.store.tables.consent import ConsentArtefactRow, ConsentEnforcementTaskRow
+
+Progress = Callable[[str], None]
+ENDED = (ConsentStatus.REVOKED.value, ConsentStatus.EXPIRED.value)
+
+
+@dataclass
+class EnforcementReport:
+    as_of: dt.datetime
+    expired: list[str] = field(default_factory=list)
+    planned: int = 0
+    withdrawn: list[dict[str, Any]] = field(default_factory=list)
+    erased: list[dict[str, Any]] = field(default_factory=list)
+    retained: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "expired": self.expired, "planned_tasks": self.planned,
+                "withdrawn": self.withdrawn, "erased": self.erased, "retained": self.retained,
+                "failed": self.failed}
+
+
+def _actor_id(actor: Actor | str) -> str:
+    return actor.id if isinstance(actor, Actor) else actor
+
+
+def plan(session: Session, as_of: dt.datetime, actor: Actor | str) -> tuple[list[str], int]:
+    """Expire what is due and make sure every ended artefact has its tasks. Returns (expired, planned)."""
+    expired = service.expire_due(session, as_of, actor=actor)
+    ended = session.execute(select(ConsentArtefactRow.consent_id, ConsentArtefactRow.status).where(or_(
+        ConsentArtefactRow.status.in_(ENDED), ConsentArtefactRow.data_erase_at <= as_of))
+        .order_by(ConsentArtefactRow.consent_id)).all()
+    have = {(k, c) for k, c in session.execute(select(ConsentEnforcementTaskRow.kind,
+                                                      ConsentEnforcementTaskRow.consent_id)).all()}
+    planned = 0
+    for consent_id, status in ended:
+        reason = "revoked" if status == ConsentStatus.REVOKED.value else "expired"
+        for kind in (TaskKind.WITHDRAW, TaskKind.ERASE):
+            if (kind.value, consent_id) not in have:
+                planned += service.plan_task(session, kind, consent_id, reason=reason, actor=actor)
+    return expired, planned
+
+
+def _pending(session: Session, kind: TaskKind | None = None) -> list[ConsentEnforcementTaskRow]:
+    stmt = select(ConsentEnforcementTaskRow).where(ConsentEnforcementTaskRow.state == TaskState.PENDING.value)
+    if kind is not None:
+        stmt = stmt.where(ConsentEnforcementTaskRow.kind == kind.value)
+    return list(session.execute(stmt.order_by(ConsentEnforcementTaskRow.id)).scalars())
+
+
+def resolve_keys(session: Session) -> None:
+    """Record, on each pending task that lacks them, the principal's (patient_key, source_id) pairs."""
+    todo = [t for t in _pending(session) if t.patient_keys is None]
+    if not todo:
+        return
+    from medkosh.consent.subjects import raw_zone_subjects
+
+    subjects = raw_zone_subjects()
+    by_hash: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, source_id, phash in subjects.iter_rows():
+        by_hash[phash].append((key, source_id))
+    for task in todo:
+        art = service.get_row(session, task.consent_id)
+        pairs = sorted({(k, src) for k, src in by_hash.get(art.patient_hash, [])
+                        if art.hip_id is None or art.hip_id == src})
+        task.patient_keys = orjson.dumps(pairs).decode()
+    session.flush()
+
+
+def _keys(task: ConsentEnforcementTaskRow) -> list[tuple[str, str]]:
+    return [(k, src) for k, src in orjson.loads(task.patient_keys or "[]")]
+
+
+def _finish(session: Session, task_id: int, result: dict[str, Any], actor: Actor | str) -> None:
+    task = session.get(ConsentEnforcementTaskRow, task_id)
+    assert task is not None
+    task.state, task.done_at, task.result, task.last_error = TaskState.DONE.value, utcnow(), \
+        orjson.dumps(result).decode(), None
+    task.attempts += 1
+    record(session, ConsentEvent.TASK_DONE, actor=actor, subject_type="consent", subject_id=task.consent_id,
+           details={"kind": task.kind, **{k: v for k, v in result.items() if k != "patient_keys"}})
+
+
+def _fail(task_ids: list[int], error: str, report: EnforcementReport) -> None:
+    with session_scope() as s:
+        for task_id in task_ids:
+            task = s.get(ConsentEnforcementTaskRow, task_id)
+            if task is not None:
+                task.attempts += 1
+                task.last_error = error[:500]
+                report.failed.append({"task": task_id, "kind": task.kind, "consent_id": task.consent_id,
+                                      "error": error[:500]})
+
+
+def withdraw(report: EnforcementReport, actor: Actor | str, say: Progress) -> None:
+    """Replace every dataset version that still contains a withdrawn principal (one rebuild per dataset)."""
+    with session_scope() as s:
+        tasks = [(t.id, t.consent_id, [k for k, _ in _keys(t)]) for t in _pending(s, TaskKind.WITHDRAW)]
+    if not tasks:
+        return
+    try:
+        from medkosh.catalog.build import rebuild_after_withdrawal
+        from medkosh.catalog.grants import grants_pointing_at
+        from medkosh.catalog.publish import supersede
+        from medkosh.catalog.service import get_dataset_row, versions_containing
+        from medkosh.catalog.types import VersionStatus
+    except ImportError as exc:  # a deployment without the catalog has no datasets to withdraw from
+        _fail([t for t, _, _ in tasks], f"catalog unavailable: {exc}", report)
+        return
+    all_keys = sorted({k for _, _, keys in tasks for k in keys})
+    with session_scope() as s:
+        affected = versions_containing(s, all_keys) if all_keys else []
+        per_task = {tid: versions_containing(s, keys) if keys else [] for tid, _, keys in tasks}
+        latest = {v.dataset_id: get_dataset_row(s, v.dataset_id).latest_version for v in affected}
+    by_dataset: dict[str, list[Any]] = defaultdict(list)
+    for ref in affected:
+        by_dataset[ref.dataset_id].append(ref)
+    failed_datasets: dict[str, str] = {}
+    outcome: dict[str, dict[str, Any]] = {}  # old version id -> what replaced it, grants still on it
+    for dataset_id, refs in sorted(by_dataset.items()):
+        try:
+            if any(r.version_id == latest[dataset_id] for r in refs):
+                say(f"rebuilding {dataset_id} without the withdrawn principals")
+                res = rebuild_after_withdrawal(None, dataset_id, "consent withdrawn", actor=actor)
+                outcome[res.old_version] = {"dataset_id": dataset_id, "old_version": res.old_version,
+                                            "new_version": res.new_version.number,
+                                            "new_version_id": res.new_version.id,
+                                            "grants": res.grants if res.grants is not None else "unknown"}
+            # Older versions (already superseded for other reasons) still hold the principal: withdraw them too.
+            with session_scope() as s:
+                for ref in versions_containing(s, all_keys):
+                    if ref.dataset_id != dataset_id:
+                        continue
+                    supersede(s, str(ref.version_id), VersionStatus.SUPERSEDED_CONSENT_WITHDRAWN,
+                              reason="consent withdrawn", superseded_by=None, actor=actor)
+                    grants = grants_pointing_at(s, str(ref.version_id))
+                    outcome[str(ref.version_id)] = {"dataset_id": dataset_id, "old_version": ref.version_id,
+                                                    "new_version": None, "new_version_id": None,
+                                                    "grants": grants if grants is not None else "unknown"}
+        except MedkoshError as exc:
+            failed_datasets[dataset_id] = exc.user_line()
+    report.withdrawn.extend(outcome[v] for v in sorted(outcome, key=lambda v: (outcome[v]["dataset_id"], v)))
+    for tid, consent_id, keys in tasks:
+        errors = sorted({f"{r.dataset_id}: {failed_datasets[r.dataset_id]}" for r in per_task[tid]
+                         if r.dataset_id in failed_datasets})
+        if errors:
+            _fail([tid], "; ".join(errors), report)
+            continue
+        done = []
+        with session_scope() as s:
+            for ref in per_task[tid]:
+                what = outcome.get(str(ref.version_id), {})
+                entry = {"dataset_version": f"{ref.dataset_id}@{ref.number}", "version_id": ref.version_id,
+                         "replaced_by": what.get("new_version_id"), "grants": what.get("grants", "unknown")}
+                record(s, ConsentEvent.DATASET_WITHDRAWN, actor=actor, subject_type="consent",
+                       subject_id=consent_id, details=entry)
+                done.append(entry)
+            _finish(s, tid, {"versions": done, "patient_keys": len(keys)}, actor)
+
+
+def _live_cover(session: Session, art: ConsentArtefactRow, as_of: dt.datetime) -> set[str | None]:
+    """hip ids (None = every hospital) at which another live consent of the same principal still holds."""
+    rows = session.execute(select(ConsentArtefactRow.hip_id).where(
+        ConsentArtefactRow.patient_hash == art.patient_hash, ConsentArtefactRow.consent_id != art.consent_id,
+        ConsentArtefactRow.status == ConsentStatus.GRANTED.value, ConsentArtefactRow.data_erase_at > as_of))
+    return {hip for (hip,) in rows.all()}
+
+
+def erase(report: EnforcementReport, as_of: dt.datetime, actor: Actor | str, say: Progress) -> None:
+    """Erase the raw rows of ended principals (after their datasets were withdrawn)."""
+    with session_scope() as s:
+        waiting = {t.consent_id for t in _pending(s, TaskKind.WITHDRAW)}
+        tasks = [(t.id, t.consent_id, _keys(t)) for t in _pending(s, TaskKind.ERASE) if t.consent_id not in waiting]
+    if not tasks:
+        return
+    from medkosh.ingest.service import erase_patient
+
+    for tid, consent_id, pairs in tasks:
+        with session_scope() as s:
+            live = _live_cover(s, service.get_row(s, consent_id), as_of)
+        erased, kept, rows_total = 0, 0, 0
+        try:
+            for key, source_id in pairs:
+                if None in live or source_id in live:
+                    kept += 1  # another live consent still covers this hospital's records
+                    continue
+                with session_scope() as s:
+                    result = erase_patient(s, key, sources=[source_id], actor=actor)
+                    rows = sum(result.rows.values())
+                    record(s, ConsentEvent.RAW_ERASED, actor=actor, subject_type="patient", subject_id=key,
+                           details={"consent_id": consent_id, "source_id": source_id, "rows": result.rows,
+                                    "objects_deleted": result.objects_deleted})
+                erased += 1
+                rows_total += rows
+        except MedkoshError as exc:
+            _fail([tid], exc.user_line(), report)
+            continue
+        say(f"erased {rows_total} raw rows of {erased} patient key(s) for consent {consent_id}")
+        with session_scope() as s:
+            _finish(s, tid, {"patient_keys": len(pairs), "erased_keys": erased, "retained_keys": kept,
+                             "rows": rows_total}, actor)
+        report.erased.append({"consent_id": consent_id, "patient_keys": erased, "rows": rows_total})
+        if kept:
+            report.retained.append(consent_id)
+
+
+def enforce(*, as_of: dt.datetime | None = None, actor: Actor | str = "system",
+            progress: Progress | None = None) -> EnforcementReport:
+    """Run the whole enforcement pass (see the module docstring); safe to re-run at any time."""
+    moment = as_of or utcnow()
+    say = progress or (lambda _msg: None)
+    report = EnforcementReport(moment)
+    with session_scope() as s:
+        report.expired, report.planned = plan(s, moment, actor)
+    with session_scope() as s:
+        resolve_keys(s)
+    withdraw(report, actor, say)
+    erase(report, moment, actor, say)
+    return report
