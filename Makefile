@@ -25,14 +25,14 @@ demo: venv
 
 test: venv system-deps
 	@source scripts/test-env.sh && \
-	$(BIN)/ruff check src tests benchmarks && \
+	$(BIN)/ruff check src tests $(wildcard benchmarks examples) && \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: venv
 	@source scripts/test-env.sh && $(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks examples)
 	$(BIN)/mypy src/medkosh
 
 typecheck: venv
