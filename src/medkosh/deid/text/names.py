@@ -152,7 +152,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 break  # "... informed. Aadhaar": a sentence ended
             if "," in gap_text and count > 0:
                 break
-            if not _accept_after_cue(tok, kind, count == 0):
+            if not _accept_after_cue(tok, kind, count == 0) or text[tok.end:tok.end + 2].lower() == "/o":
                 break
             if count == 0 and kind != "title" and _eponym(tokens, j):
                 break
