@@ -27,7 +27,8 @@ def cell_counts(lf: pl.LazyFrame, columns: list[str]) -> pl.DataFrame:
     """Distinct value combinations with their row counts, computed by Polars' streaming engine."""
     query = lf.select(as_text(columns)).group_by(columns).agg(pl.len().alias(COUNT))
     out = query.collect(engine="streaming")
-    return out.with_columns(pl.col(COUNT).cast(pl.Int64))
+    # Sorted: group-by order varies from run to run, and float sums over cells must not.
+    return out.with_columns(pl.col(COUNT).cast(pl.Int64)).sort(columns)
 
 
 def merge_counts(parts: list[pl.DataFrame], columns: list[str]) -> pl.DataFrame:
@@ -35,7 +36,7 @@ def merge_counts(parts: list[pl.DataFrame], columns: list[str]) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame({**{c: [] for c in columns}, COUNT: []},
                             schema={**dict.fromkeys(columns, pl.Utf8), COUNT: pl.Int64})
-    return pl.concat(parts).group_by(columns).agg(pl.col(COUNT).sum())
+    return pl.concat(parts).group_by(columns).agg(pl.col(COUNT).sum()).sort(columns)
 
 
 HierarchySource = Hierarchy | dict[str, Any] | None
