@@ -24,10 +24,11 @@ from medkosh.deid.text.types import Label, Span
 _MAX_NAME_TOKENS = 5
 
 
-def _eponym(tokens: list[Token], i: int) -> bool:
+def eponym(tokens: list[Token], i: int) -> bool:
     """Parkinson's disease, Bell's palsy, Hodgkin lymphoma, Babinski sign, Foley catheter."""
     for j in (i + 1, i + 2):
-        if j < len(tokens) and tokens[j].key in EPONYM_HEADS and tokens[j].start - tokens[j - 1].end <= 2:
+        if j < len(tokens) and tokens[j].key in EPONYM_HEADS and \
+                tokens[j].start - tokens[j - 1].end <= (4 if tokens[j - 1].possessive else 2):
             return True
         if j >= len(tokens) or not tokens[j].capitalised or tokens[j].stop:
             break
@@ -83,6 +84,11 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _slashed(text: str, tok: Token) -> bool:
+    """Part of a slash abbreviation (D/C, S/P, S/O, Age/Sex): never a name word."""
+    return text[tok.end:tok.end + 1] == "/" or (tok.start > 0 and text[tok.start - 1] == "/")
+
+
 def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
     if tok.devanagari:
         return tok.text not in HINDI_COMMON
@@ -111,11 +117,11 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
         t = tokens[j]
         if t.devanagari:
             return t.text not in HINDI_COMMON and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
-        if text[t.end:t.end + 2].lower() == "/o":  # the S of "S/o": a cue, not an initial
+        if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
             return False
         if t.initial:
             return True
-        if t.stop or t.medical or _eponym(tokens, j):
+        if t.stop or t.medical or eponym(tokens, j):
             return False
         if t.upper_line:
             return t.name or t.unknown
@@ -152,9 +158,11 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 break  # "... informed. Aadhaar": a sentence ended
             if "," in gap_text and count > 0:
                 break
-            if not _accept_after_cue(tok, kind, count == 0) or text[tok.end:tok.end + 2].lower() == "/o":
+            if not _accept_after_cue(tok, kind, count == 0) or _slashed(text, tok):
                 break
-            if count == 0 and kind != "title" and _eponym(tokens, j):
+            if count > 0 and "  " in gap_text:
+                break  # two spaces separate form fields ("Name: A B   Age/Sex")
+            if count == 0 and kind != "title" and eponym(tokens, j):
                 break
             flagged[j] = max(flagged[j], 0.9 if kind != "weak" else 0.7)
             count += 1
@@ -181,7 +189,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_COMMON:
                 flagged[i] = 0.8
             continue
-        if _eponym(tokens, i):
+        if eponym(tokens, i):
             continue
         if tok.strong_name and (tok.upper_line or tok.capitalised):
             flagged[i] = 0.75

@@ -15,6 +15,7 @@ from medkosh.deid.text.lexicon import (
     PLACE_ENDINGS,
     Lexicon,
 )
+from medkosh.deid.text.names import eponym
 from medkosh.deid.text.tokens import Token, joined
 from medkosh.deid.text.types import Label, Span
 
@@ -50,7 +51,7 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
             if not matched and tok.unknown and tok.capitalised and len(tok.key) >= 6 \
                     and tok.key.endswith(PLACE_ENDINGS):
                 matched = 1
-        if matched:
+        if matched and not eponym(tokens, i + matched - 1):  # Wilson's disease, not Wilson (NC)
             spans.append(Span(tok.start, tokens[i + matched - 1].end, Label.LOCATION.value, 0.7, "places"))
             i += matched
         else:
