@@ -6,6 +6,7 @@ real domain module is not importable yet (see `_toolkit`)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,7 +48,8 @@ def write_raw_zone(n: int = 60) -> list[str]:
         conds.append({"source_id": HOSP, "run_id": "run_t1", "patient_key": p["patient_key"],
                       "record_date": dt.date(2022, 1 + i % 12, 10), "hi_type": "OPConsultation",
                       "resource_id": f"cond-{i}", "encounter_id": f"enc-{i}", "code_system": "http://hl7.org/fhir/sid/icd-10",
-                      "code": code, "code_display": "Type 2 diabetes" if code.startswith("E11") else "Hypertension"})
+                      "code": code, "code_display": "Type 2 diabetes" if code.startswith("E11") else "Hypertension",
+                      "code_text": f"as typed by the clinician {CANARY}" if i == 4 else "as typed"})
         text = f"Seen in clinic. BP stable. Follow-up in 3 months. {CANARY if i == 3 else ''}"
         notes.append({"source_id": HOSP, "run_id": "run_t1", "patient_key": p["patient_key"],
                       "record_date": dt.date(2022, 1 + i % 12, 10), "hi_type": "OPConsultation",
@@ -80,7 +82,7 @@ class Consents:
         span = (max(use.window_from, dt.date(2020, 1, 1)), min(use.window_to, dt.date(2025, 12, 31)))
         eligible = {k: {"OPConsultation": span} for k in self.keys if k not in self.revoked}
         excluded = {k: "revoked" for k in self.revoked}
-        sid = "snap-" + str(abs(hash((tuple(sorted(self.revoked)), use.purpose))) % 10**12)
+        sid = "snap-" + hashlib.sha256(",".join(sorted(self.revoked)).encode()).hexdigest()[:16]
         return ConsentView(sid, eligible, excluded)
 
 
@@ -100,7 +102,7 @@ def identity_notes(texts: list[str], keys: list[str], dataset_id: str) -> list[s
 
 
 @pytest.fixture
-def raw_zone(sqlite_url: str) -> list[str]:
+def raw_zone(db_url: str) -> list[str]:
     return write_raw_zone()
 
 

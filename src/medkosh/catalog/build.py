@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from medkosh.audit import Actor, record
 from medkosh.catalog import card as card_mod
 from medkosh.catalog.consent_filter import ConsentView
+from medkosh.catalog.gate import scan_release
 from medkosh.catalog.manifest import Manifest, canonical_json, code_version, members_digest
 from medkosh.catalog.policies import check_tier_fits
 from medkosh.catalog.prepare import Prepared, prepare
 from medkosh.catalog.publish import Publication, next_number, publish
 from medkosh.catalog.spec import DatasetSpec, load_spec, parse_spec, resolve_path
-from medkosh.catalog.toolkit import Finding, Toolkit, default_toolkit, refuse_findings
+from medkosh.catalog.toolkit import Toolkit, default_toolkit, refuse_findings
 from medkosh.catalog.types import CatalogEvent, FileEntry, SupersedeResult, VersionInfo
 from medkosh.config import get_settings
 from medkosh.errors import InputError, MedkoshError
@@ -107,22 +108,6 @@ def _entry(folder: Path, rel: str, media_type: str, rows: int | None) -> FileEnt
     return FileEntry(rel, hashlib.sha256(data).hexdigest(), len(data), media_type, rows)
 
 
-def _canary_findings(prepared: Prepared, canaries: list[str], card_text: str) -> list[Finding]:
-    """Exact canary search over every released string value and the card (defence in depth; the scanner
-    below looks at the written files as well)."""
-    if not canaries:
-        return []
-    import polars as pl
-
-    found = []
-    for table in prepared.tables:
-        for col, dtype in table.frame.schema.items():
-            if dtype == pl.String and table.frame[col].str.contains_any(canaries).any():
-                found.append(Finding(f"{table.name}.parquet", "canary", f"column {col}"))
-    found += [Finding("card", "canary", "data card") for c in canaries if c in card_text][:1]
-    return found
-
-
 def build(spec_path: str | Path, *, session: Session | None = None, actor: Actor | str = "system",
           toolkit: Toolkit | None = None, progress: Progress | None = None) -> BuildResult:
     spec, raw = load_spec(spec_path)
@@ -156,9 +141,7 @@ def build_spec(spec: DatasetSpec, spec_bytes: bytes, spec_dir: Path, *, session:
             (folder / "card.md").write_text(md, encoding="utf-8")
             (folder / "card.html").write_text(html, encoding="utf-8")
             say("scanning every artefact for PHI and canaries")
-            findings = _canary_findings(prepared, canaries, md)
-            findings += tk.scan_paths(sorted(p for p in folder.rglob("*") if p.is_file()), canaries)
-            refuse_findings(findings, spec.id)
+            refuse_findings(scan_release(folder, prepared, spec, md, canaries, tk), spec.id)
             for entry in entries:
                 store.put_file(folder / entry.path)
             pub = Publication(manifest=manifest, manifest_object=store.put_bytes(manifest.to_bytes()),

@@ -6,8 +6,8 @@ the release checks.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from medkosh.catalog.prepare import Prepared
 from medkosh.catalog.spec import DatasetSpec
 from medkosh.catalog.types import Tier
 
-_PLOTS_PER_TABLE = 6
+_PLOTS_PER_TABLE = 4
 TIER_TEXT = {
     Tier.OPEN: "open — aggregate or synthetic data, available to anyone",
     Tier.REGISTERED: "registered — anonymised; download after signing the data use agreement",
@@ -53,7 +53,8 @@ def card_context(ci: CardInput) -> dict[str, Any]:
     tables = []
     for t in ci.prepared.tables:
         cols = summarise(t.frame, t.select.text_column)
-        figs = [p for p in (plots.distribution(t.name, t.frame, c) for c in cols) if p][:_PLOTS_PER_TABLE]
+        drawn = (plots.distribution(t.name, t.frame, c) for c in cols)
+        figs = list(itertools.islice((p for p in drawn if p is not None), _PLOTS_PER_TABLE))
         miss = plots.missingness(t.name, cols)
         tables.append({"name": t.name, "source": t.select.source, "rows": t.frame.height, "columns": cols,
                        "plots": ([miss] if miss else []) + figs, "recipe": t.recipe is not None,
@@ -87,7 +88,7 @@ def _col_row(c: ColumnSummary, fmt: Any) -> str:
 
 
 def _img(p: plots.Plot) -> str:
-    return f"![{p.title}](data:image/png;base64,{base64.b64encode(p.png).decode()})"
+    return f"![{p.title}]({p.data_uri})"
 
 
 def markdown(ctx: dict[str, Any]) -> str:

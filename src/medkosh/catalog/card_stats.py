@@ -36,7 +36,7 @@ def summarise(frame: pl.DataFrame, text_column: str | None = None) -> list[Colum
     for name, dtype in frame.schema.items():
         col = frame[name]
         nested = isinstance(dtype, pl.List | pl.Struct | pl.Array)
-        summary = ColumnSummary(name, str(dtype), int(col.null_count()), col.null_count() / n,
+        summary = ColumnSummary(name, str(dtype).lower(), int(col.null_count()), col.null_count() / n,
                                 0 if nested else int(col.n_unique()))
         if dtype.is_numeric() and not dtype == pl.Boolean and col.drop_nulls().len():
             s = col.drop_nulls().cast(pl.Float64)

@@ -72,14 +72,18 @@ def _anonymise(frame: pl.DataFrame, recipe_path: Path, dataset_id: str) -> Anony
 
 
 def _deidentify_text(texts: list[str], patient_keys: list[str], dataset_id: str) -> list[str]:
+    """Tag mode ([NAME], [PHONE] …): surrogates would look like PHI to the release scanner, and tags tell
+    researchers plainly what was removed. Dates move by the patient's zone shift, like their records."""
     text = _require("medkosh.deid.text", "note de-identification")
     from medkosh.deid.pseudonym import dataset_secret
+    from medkosh.ingest.linkage import zone_shift_days
 
     secret = dataset_secret(dataset_id)
     out = []
     for body, key in zip(texts, patient_keys, strict=True):
-        result = text.deidentify(body, secret=secret, patient_key=key)
-        out.append(result if isinstance(result, str) else result.text)
+        new_text, _spans = text.deidentify(body, mode="tag", secret=secret, patient_key=key,
+                                           date_shift_days=zone_shift_days(key) if key else None)
+        out.append(new_text)
     return out
 
 

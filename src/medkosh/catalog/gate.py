@@ -1,0 +1,94 @@
+"""The release gate of a build: nothing is published unless a PHI scan of every artefact (the text
+de-identifier in its high-recall profile plus the synth canary list) finds nothing.
+
+Two kinds of released content are not free text and are checked structurally instead of by the scanner,
+which would (rightly, for free text) call any opaque token an identifier:
+- pseudonym columns (person_id, re-keyed resource/encounter ids, DICOM UIDs, image paths) must hold
+  only values of the exact pseudonym / keyed-UID shape; any other value is a finding;
+- the data card's declared catalog metadata (the steward's name, the institution, the dataset's own
+  name and description, ids and hashes, the census citation) is public by design; it is blanked
+  before the card's text is scanned. Figures are scanned through the text they are drawn from.
+Everything else — every other Parquet column, every DICOM header, the rest of the card — goes through
+`medkosh.deid.scan` unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from medkosh.catalog import census
+from medkosh.catalog.prepare import Prepared
+from medkosh.catalog.spec import DatasetSpec
+from medkosh.catalog.toolkit import Finding, Toolkit
+
+_PSEUDONYM = re.compile(r"^P[0-9a-f]{20}$")
+_KEYED_UID = re.compile(r"^2\.25\.\d{1,39}$")
+_IMAGE_PATH = re.compile(r"^images/P[0-9a-f]{20}/(2\.25\.\d{1,39}|[0-9a-f]{32})\.dcm$")
+STRUCTURAL: dict[str, re.Pattern[str]] = {
+    "person_id": _PSEUDONYM, "resource_id": _PSEUDONYM, "encounter_id": _PSEUDONYM,
+    "study_uid": _KEYED_UID, "series_uid": _KEYED_UID, "sop_uid": _KEYED_UID, "file": _IMAGE_PATH,
+}
+_IMAGE = re.compile(r"!\[[^\]]*\]\(data:[^)]*\)")
+
+
+def structural_findings(prepared: Prepared) -> list[Finding]:
+    found = []
+    for table in prepared.tables:
+        for col, pattern in STRUCTURAL.items():
+            if col in table.frame.columns and table.frame.schema[col] == pl.String:
+                bad = table.frame.filter(pl.col(col).is_not_null() & ~pl.col(col).str.contains(pattern.pattern))
+                if bad.height:
+                    found.append(Finding(f"{table.name}.parquet", "NOT_A_PSEUDONYM",
+                                         f"column {col}, {bad.height} value(s)"))
+    return found
+
+
+def canary_findings(prepared: Prepared, canaries: list[str], card_text: str) -> list[Finding]:
+    """Exact canary search over every released string value, pseudonym columns included, and the card."""
+    if not canaries:
+        return []
+    found = []
+    for table in prepared.tables:
+        for col, dtype in table.frame.schema.items():
+            if dtype == pl.String and table.frame[col].str.contains_any(canaries).any():
+                found.append(Finding(f"{table.name}.parquet", "CANARY", f"column {col}"))
+    if any(c in card_text for c in canaries):
+        found.append(Finding("card", "CANARY", "data card"))
+    return found
+
+
+def public_metadata(spec: DatasetSpec) -> list[str]:
+    values = [spec.name, spec.description, spec.steward, spec.institution, spec.licence, census.CITATION,
+              spec.data_sharing_agreement or "", *spec.intended_uses, *spec.limitations, *spec.keywords,
+              "India", "Census"]
+    return sorted((v for v in values if v), key=len, reverse=True)
+
+
+def card_scan_text(markdown: str, spec: DatasetSpec) -> str:
+    text = _IMAGE.sub(" ", markdown)
+    text = re.sub(r"`[0-9a-f+.\-]{12,}`", " ", text)  # version id, hashes, code version
+    for value in public_metadata(spec):
+        text = text.replace(value, " " * len(value))
+    return text
+
+
+def scan_release(folder: Path, prepared: Prepared, spec: DatasetSpec, markdown: str, canaries: list[str],
+                 toolkit: Toolkit) -> list[Finding]:
+    """Every finding of the gate (empty means the release may be published)."""
+    gate = folder / ".gate"
+    gate.mkdir()
+    paths: list[Path] = []
+    for table in prepared.tables:
+        rest = table.frame.drop([c for c in STRUCTURAL if c in table.frame.columns])
+        path = gate / f"{table.name}.parquet"
+        rest.write_parquet(path)
+        paths.append(path)
+    paths += sorted(p for p in folder.glob("images/**/*.dcm"))
+    card = gate / "card.txt"
+    card.write_text(card_scan_text(markdown, spec), encoding="utf-8")
+    paths.append(card)
+    findings = structural_findings(prepared) + canary_findings(prepared, canaries, markdown)
+    return findings + toolkit.scan_paths(paths, canaries)
