@@ -1,0 +1,47 @@
+"""`medkosh deid dicom IN_DIR OUT_DIR`: the standalone DICOM de-identifier (same engine as
+`medkosh ingest dicom`), merged into `medkosh deid` by cli/deid.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command("dicom")
+def dicom(in_dir: Path = typer.Argument(..., help="Folder of DICOM files (searched recursively)."),
+          out_dir: Path = typer.Argument(..., help="Where de-identified files go (OUT/<study>/<series>/<sop>.dcm)."),
+          dataset: str = typer.Option("dicom", "--dataset",
+                                      help="Dataset name: its secret (HOME/keys/pseudonym-<name>.key) keys UIDs, "
+                                           "pseudonyms and date shifts."),
+          source: str = typer.Option("standalone", "--source",
+                                     help="Hospital id: part of the pseudonym, as in the raw zone."),
+          json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout.")) -> None:
+    """De-identify DICOM headers (PS3.15 Basic profile + modified dates + clean descriptors)."""
+    from medkosh.deid.dicom import DicomDeidentifier, deidentify_folder
+    from medkosh.deid.pseudonym import dataset_secret, pseudonym
+    from medkosh.errors import InputError
+
+    if not in_dir.is_dir():
+        raise InputError(f"not a folder: {in_dir}", hint="give the folder that holds the DICOM files")
+    if out_dir.resolve() == in_dir.resolve() or in_dir.resolve() in out_dir.resolve().parents:
+        raise InputError(f"output folder {out_dir} is inside the input folder", hint="choose another OUT_DIR")
+    secret = dataset_secret(dataset)
+    engine = DicomDeidentifier(secret, lambda pid: pseudonym(secret, pid, system=f"uhid:{source}"))
+    report = deidentify_folder(in_dir, out_dir, engine)
+    doc = report.as_dict()
+    if json_out:
+        from medkosh.cli._common import emit_json
+
+        emit_json(doc)
+    else:
+        files = doc["files"]
+        typer.echo(f"de-identified {files['written']}/{files['total']} files into {out_dir} "
+                   f"({files['flagged_for_review']} flagged for review under {out_dir / '_review'}, "
+                   f"{files['skipped']} skipped) in {doc['seconds']:.1f} s")
+    for item in doc["skipped"]:
+        typer.echo(f"skipped {item['path']}: {item['reason']}", err=True)
+    if doc["skipped"]:
+        raise typer.Exit(1)

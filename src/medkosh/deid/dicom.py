@@ -1,0 +1,437 @@
+"""DICOM header de-identification: PS3.15 Annex E Basic Application Level Confidentiality Profile
+with the options Retain Longitudinal Temporal Information with Modified Dates and Clean Descriptors.
+
+The action per attribute comes from dicom_actions.csv (Table E.1-1 as data). Private attributes
+are removed; UIDs become deterministic keyed UIDs (same UID → same UID under one secret); dates
+move by the patient's shift (medkosh.deid.dates, keyed on the patient's pseudonym, so a patient's
+studies and FHIR records move together); PatientID and PatientName become the pseudonym; pixel
+data is never touched. Images that may carry burned-in text are flagged for review.
+
+Used by `medkosh deid dicom` (standalone) and `medkosh ingest dicom` (into the platform).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydicom import Dataset, dcmread
+from pydicom.dataelem import DataElement
+from pydicom.errors import InvalidDicomError
+from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
+
+from medkosh.deid.dates import shift_days
+from medkosh.deid.dicom_actions import action_for
+from medkosh.deid.pseudonym import keyed_uid
+
+PROFILE_CODES = (  # DeidentificationMethodCodeSequence (CID 7050)
+    ("113100", "Basic Application Confidentiality Profile"),
+    ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
+    ("113105", "Clean Descriptors Option"),
+)
+METHOD = ("PS3.15 E.1-1 Basic Profile", "Retain Longitudinal Modified Dates", "Clean Descriptors")
+# Modalities whose images often carry burned-in patient text (ultrasound, secondary capture,
+# photographs, endoscopy, slide microscopy, "other"): never published without a human look.
+BURNED_IN_MODALITIES = frozenset({"US", "SC", "XC", "OT", "ES", "SM", "GM", "IVUS", "DOC"})
+SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
+DUMMY = "ANONYMIZED"
+_TEXT_VRS = frozenset({"LO", "SH", "ST", "LT", "UT", "UC", "PN", "CS", "AE"})
+_NUMERIC_VRS = frozenset({"US", "UL", "SS", "SL", "FL", "FD", "SV", "UV", "IS", "DS", "AT"})
+_DATE_LIKE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+_LONG_NUMBER = re.compile(r"\d[\d\s-]{4,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
+
+
+class DicomReadError(ValueError):
+    """A file that is not DICOM, or is corrupt or cut off: reported and skipped."""
+
+
+@dataclass
+class DeidResult:
+    patient_key: str
+    shift_days: int
+    study_uid: str | None
+    series_uid: str | None
+    sop_uid: str | None
+    sop_class_uid: str | None
+    modality: str | None
+    study_date: dt.date | None  # shifted
+    flagged: bool
+    review_reason: str | None
+    body_part: str | None = None
+    rows: int | None = None
+    columns: int | None = None
+
+
+def read_dicom(path: Path) -> Dataset:
+    """Read a whole DICOM file, refusing what is not DICOM or is truncated.
+
+    pydicom reports some truncations only as warnings ("End of file reached before delimiter");
+    those are errors here, and other reader warnings are not echoed to the user."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = _read(path)
+    for warning in caught:
+        text = str(warning.message)
+        if "End of file" in text or "truncat" in text.lower():
+            raise DicomReadError(f"corrupt or truncated DICOM ({_one_line(warning.message)})")
+    return ds
+
+
+def _read(path: Path) -> Dataset:
+    try:
+        ds = dcmread(path)
+    except InvalidDicomError:
+        try:
+            ds = dcmread(path, force=True)  # DICOM without the 128-byte preamble is still DICOM
+        except Exception as exc:
+            raise DicomReadError(f"not a DICOM file ({type(exc).__name__})") from exc
+        if "SOPInstanceUID" not in ds or "SOPClassUID" not in ds:
+            raise DicomReadError("not a DICOM file (no DICM preamble and no SOP Class/Instance UID)") from None
+    except (EOFError, OSError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        raise DicomReadError(f"corrupt or truncated DICOM ({type(exc).__name__}: {_one_line(exc)})") from exc
+    try:
+        ds.walk(lambda _ds, _elem: None)  # force every deferred/raw element to decode now
+        if "PixelData" in ds:
+            _check_pixel_length(ds)
+        elif _is_image_storage(ds) and not ({"FloatPixelData", "DoubleFloatPixelData"} & set(ds.dir())):
+            # pydicom stops quietly at end of file between elements: an image without pixels was cut off
+            raise ValueError("image storage object without pixel data (file cut off?)")
+    except (EOFError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        raise DicomReadError(f"corrupt or truncated DICOM ({type(exc).__name__}: {_one_line(exc)})") from exc
+    return ds
+
+
+def _is_image_storage(ds: Dataset) -> bool:
+    sop_class = ds.get("SOPClassUID")
+    name = getattr(sop_class, "name", "") or ""
+    return "Image Storage" in name and "Presentation" not in name
+
+
+def _check_pixel_length(ds: Dataset) -> None:
+    """A file cut inside its pixel data still parses; compare the bytes present with the header."""
+    elem = ds["PixelData"]
+    syntax = getattr(ds, "file_meta", Dataset()).get("TransferSyntaxUID", None)
+    if getattr(elem, "is_undefined_length", False) or syntax is None or syntax.is_compressed:
+        return
+    needed = int(ds.get("Rows", 0)) * int(ds.get("Columns", 0)) * int(ds.get("SamplesPerPixel", 1)) \
+        * int(ds.get("NumberOfFrames", 1) or 1) * int(ds.get("BitsAllocated", 8)) // 8
+    if str(ds.get("PhotometricInterpretation", "")) in ("YBR_FULL_422", "YBR_PARTIAL_422"):
+        needed = needed * 2 // 3  # 4:2:2 chroma subsampling stores two samples per pixel, not three
+    if needed and len(elem.value or b"") < needed:
+        raise ValueError(f"pixel data has {len(elem.value or b'')} of {needed} bytes")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+class DicomDeidentifier:
+    """One engine per dataset: the secret keys UIDs and date shifts; `patient_key` maps the original
+    PatientID to the pseudonym (so DICOM links with FHIR and CSV of the same source)."""
+
+    def __init__(self, secret: bytes, patient_key: Callable[[str], str]) -> None:
+        self.secret = secret
+        self.patient_key = patient_key
+        self._uids: dict[str, str] = {}
+
+    def uid(self, value: str) -> str:
+        new = self._uids.get(value)
+        if new is None:
+            new = keyed_uid(self.secret, value)
+            self._uids[value] = new
+        return new
+
+    def deidentify(self, ds: Dataset) -> DeidResult:
+        """De-identify a dataset in place and return what the index needs."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pydicom's VR-length notes on odd inputs are not user errors
+            return self._deidentify(ds)
+
+    def _deidentify(self, ds: Dataset) -> DeidResult:
+        # No PatientID: key on the study, so unrelated anonymous studies are not merged into one patient.
+        original_id = str(ds.get("PatientID", "") or "").strip() or f"STUDY:{ds.get('StudyInstanceUID', '')}"
+        key = self.patient_key(original_id)
+        days = shift_days(self.secret, key)
+        modality = str(ds.get("Modality", "") or "") or None
+        burned = str(ds.get("BurnedInAnnotation", "") or "").upper()
+        sop_class = str(ds.get("SOPClassUID", "") or "") or None
+        secrets_in_text = _identifying_strings(ds)
+        self._apply(ds, days, secrets_in_text)
+        self._stamp(ds, key)
+        meta = getattr(ds, "file_meta", None)
+        if meta is not None and "SOPInstanceUID" in ds:
+            meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID  # (0002,0003) must name the new instance
+        reason = None
+        if burned == "YES":
+            reason = "BurnedInAnnotation is YES"
+        elif modality in BURNED_IN_MODALITIES:
+            reason = f"modality {modality} often carries burned-in text"
+        elif sop_class and sop_class.startswith(SECONDARY_CAPTURE_PREFIX):
+            reason = "secondary capture images often carry burned-in text"
+        study_date = _parse_da(str(ds.get("StudyDate", "") or ""))
+        return DeidResult(
+            patient_key=key, shift_days=days, study_uid=_str(ds.get("StudyInstanceUID")),
+            series_uid=_str(ds.get("SeriesInstanceUID")), sop_uid=_str(ds.get("SOPInstanceUID")),
+            sop_class_uid=sop_class, modality=modality, study_date=study_date, flagged=reason is not None,
+            review_reason=reason, body_part=_str(ds.get("BodyPartExamined")),
+            rows=_int(ds.get("Rows")), columns=_int(ds.get("Columns")),
+        )
+
+    # -------------------------------------------------------------- the profile, element by element
+
+    def _apply(self, ds: Dataset, days: int, secrets: list[str]) -> None:
+        for tag in list(ds.keys()):
+            elem = ds[tag]
+            if tag.is_private:
+                del ds[tag]
+                continue
+            action = action_for(int(tag))
+            if action is None or action == "K":
+                if elem.VR == "SQ":
+                    self._each_item(elem, days, secrets)
+                continue
+            if action == "X":
+                del ds[tag]
+            elif action == "Z":
+                _empty(elem)
+            elif action == "D":
+                self._dummy(elem)
+            elif action == "U":
+                self._replace_uids(elem)
+            elif action == "U*":
+                self._each_item(elem, days, secrets)
+            elif action == "C":
+                self._clean(elem, days, secrets)
+
+    def _each_item(self, elem: DataElement, days: int, secrets: list[str]) -> None:
+        for item in elem.value or []:
+            self._apply(item, days, secrets)
+
+    def _replace_uids(self, elem: DataElement) -> None:
+        if elem.VR != "UI":
+            _empty(elem)  # not a UID at all (a malformed header): drop the value
+            return
+        if elem.value in (None, ""):
+            return
+        if isinstance(elem.value, MultiValue | list):
+            elem.value = [self.uid(str(v)) for v in elem.value]
+        else:
+            elem.value = self.uid(str(elem.value))
+
+    def _dummy(self, elem: DataElement) -> None:
+        vr = elem.VR
+        if vr == "SQ":
+            elem.value = Sequence([])  # a dummy sequence is an empty one: items could hold anything
+        elif vr == "UI":
+            self._replace_uids(elem)
+        elif vr == "DA":
+            elem.value = "19000101"
+        elif vr == "DT":
+            elem.value = "19000101000000"
+        elif vr == "TM":
+            elem.value = "000000"
+        elif vr in ("IS", "DS"):
+            elem.value = "0"
+        elif vr in _NUMERIC_VRS:
+            elem.value = 0
+        elif vr in _TEXT_VRS:
+            elem.value = DUMMY
+        else:
+            _empty(elem)
+
+    def _clean(self, elem: DataElement, days: int, secrets: list[str]) -> None:
+        vr = elem.VR
+        if vr == "SQ":
+            for item in elem.value or []:
+                self._apply(item, days, secrets)
+                for sub in item:  # text inside coded items (CodeMeaning, …) is a descriptor too
+                    if sub.VR in _TEXT_VRS - {"CS", "AE"} and not sub.tag.is_private:
+                        sub.value = clean_text(str(sub.value or ""), secrets) if sub.value else sub.value
+        elif vr == "DA":
+            elem.value = _shift_values(elem.value, days, _shift_da)
+        elif vr == "DT":
+            elem.value = _shift_values(elem.value, days, _shift_dt)
+        elif vr == "TM" or (vr == "SH" and "Timezone" in elem.name):
+            return  # whole-day shifts keep times of day (and the UTC offset) as they were
+        elif vr in _TEXT_VRS - {"CS", "AE"}:
+            if elem.value:
+                elem.value = _map_values(elem.value, lambda v: clean_text(v, secrets))
+        elif vr in ("OB", "OW", "UN"):
+            _empty(elem)
+
+    def _stamp(self, ds: Dataset, key: str) -> None:
+        ds.PatientID = key
+        ds.PatientName = key
+        ds.PatientIdentityRemoved = "YES"
+        ds.DeidentificationMethod = list(METHOD)
+        items = []
+        for code, meaning in PROFILE_CODES:
+            item = Dataset()
+            item.CodeValue = code
+            item.CodingSchemeDesignator = "DCM"
+            item.CodeMeaning = meaning
+            items.append(item)
+        ds.DeidentificationMethodCodeSequence = Sequence(items)
+        ds.LongitudinalTemporalInformationModified = "MODIFIED"
+
+
+def clean_text(value: str, secrets: list[str]) -> str:
+    """Clean a descriptor: the patient's own identifiers, dates, long numbers and e-mail addresses
+    become '*'; the clinical words stay (Clean Descriptors keeps what describes the image)."""
+    out = value
+    for s in secrets:
+        out = re.sub(re.escape(s), "*", out, flags=re.IGNORECASE)
+    out = _EMAIL.sub("*", out)
+    out = _DATE_LIKE.sub("*", out)
+    return _LONG_NUMBER.sub("*", out)
+
+
+def _identifying_strings(ds: Dataset) -> list[str]:
+    """The patient's identifiers in this header, to strip from free text before they are removed."""
+    found: list[str] = []
+    for keyword in ("PatientID", "OtherPatientIDs", "AccessionNumber", "PatientName", "OtherPatientNames",
+                    "PatientBirthName", "PatientMotherBirthName", "ReferringPhysicianName", "InstitutionName"):
+        value = ds.get(keyword)
+        if not value:
+            continue
+        for v in value if isinstance(value, MultiValue | list) else [value]:
+            text = str(v)
+            found.append(text)
+            found.extend(p for p in re.split(r"[\^\s,]+", text) if len(p) >= 3)
+    return sorted({f for f in found if len(f.strip()) >= 3}, key=len, reverse=True)
+
+
+def _empty(elem: DataElement) -> None:
+    if elem.VR == "SQ":
+        elem.value = Sequence([])
+    elif elem.VR in _NUMERIC_VRS - {"IS", "DS"} or elem.VR in ("OB", "OW", "OF", "OD", "OL", "OV", "UN"):
+        elem.value = None
+    else:
+        elem.value = ""
+
+
+def _map_values(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, MultiValue | list):
+        return [fn(str(v)) for v in value]
+    return fn(str(value))
+
+
+def _shift_values(value: Any, days: int, fn: Callable[[str, int], str | None]) -> Any:
+    if value in (None, ""):
+        return value
+    values = [str(v) for v in value] if isinstance(value, MultiValue | list) else [str(value)]
+    shifted = [fn(v, days) for v in values]
+    if any(s is None for s in shifted):
+        return ""  # a date we cannot read cannot be shifted safely: drop it
+    return shifted if len(shifted) > 1 else shifted[0]
+
+
+def _parse_da(value: str) -> dt.date | None:
+    value = value.strip()
+    if len(value) < 8 or not value[:8].isdigit():
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return None
+
+
+def _shift_da(value: str, days: int) -> str | None:
+    if "-" in value.strip()[1:]:  # a range (query syntax) has no place in stored headers
+        return None
+    parsed = _parse_da(value)
+    return (parsed + dt.timedelta(days=days)).strftime("%Y%m%d") if parsed else None
+
+
+def _shift_dt(value: str, days: int) -> str | None:
+    parsed = _parse_da(value[:8])
+    if parsed is None:
+        return None
+    return (parsed + dt.timedelta(days=days)).strftime("%Y%m%d") + value[8:]
+
+
+def _str(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def write_dataset(ds: Dataset, dest: Path) -> None:
+    """Write via a temporary name and rename, so a reader never sees half a file."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds.save_as(tmp, enforce_file_format=False)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ a folder, standalone
+
+@dataclass
+class FolderReport:
+    files_total: int = 0
+    written: int = 0
+    flagged: list[dict[str, str]] | None = None
+    skipped: list[dict[str, str]] | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files": {"total": self.files_total, "written": self.written,
+                          "flagged_for_review": len(self.flagged or []), "skipped": len(self.skipped or [])},
+                "flagged": self.flagged or [], "skipped": self.skipped or [], "seconds": round(self.seconds, 3)}
+
+
+def iter_files(folder: Path) -> list[Path]:
+    """Every regular file under a folder (DICOM files often have no extension), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def output_path(out_dir: Path, result: DeidResult, review: bool) -> Path:
+    """OUT/<study>/<series>/<sop>.dcm with keyed UIDs (original file names may carry identifiers);
+    images flagged for review go under OUT/_review/ so that OUT itself holds only publishable files."""
+    base = out_dir / "_review" if review else out_dir
+    return base / (result.study_uid or "unknown-study") / (result.series_uid or "unknown-series") / \
+        f"{result.sop_uid or 'unknown-instance'}.dcm"
+
+
+def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
+                      progress: Callable[[int, int], None] | None = None) -> FolderReport:
+    import time
+
+    started = time.perf_counter()
+    files = iter_files(in_dir)
+    report = FolderReport(files_total=len(files), flagged=[], skipped=[])
+    assert report.flagged is not None and report.skipped is not None
+    for n, path in enumerate(files, start=1):
+        if progress:
+            progress(n, len(files))
+        try:
+            ds = read_dicom(path)
+            result = engine.deidentify(ds)
+        except DicomReadError as exc:
+            report.skipped.append({"path": str(path), "reason": str(exc)})
+            continue
+        dest = output_path(out_dir, result, result.flagged)
+        write_dataset(ds, dest)
+        report.written += 1
+        if result.flagged:
+            report.flagged.append({"path": str(path), "output": str(dest), "reason": result.review_reason or ""})
+    report.seconds = time.perf_counter() - started
+    return report
