@@ -161,8 +161,37 @@ def build(split: str, n: int, seed: int) -> list[dict[str, object]]:
     return out
 
 
+_MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
+
+
+def tricky() -> list[dict[str, object]]:
+    """The hand-written notes of data/textdeid_tricky.txt: [[LABEL:text]] marks gold PHI."""
+    raw = (OUT / "textdeid_tricky.txt").read_text(encoding="utf-8")
+    body = "\n".join(line for line in raw.splitlines() if not line.startswith("#"))
+    notes = []
+    for i, block in enumerate(b.strip() for b in body.split("\n---\n")):
+        text, spans, pos = [], [], 0
+        for j, piece in enumerate(_MARK.split(block)):
+            if j % 3 == 0:
+                text.append(piece)
+                pos += len(piece)
+            elif j % 3 == 1:
+                label = piece
+            else:
+                # STATE is marked for readers; it is a LOCATION label for scoring.
+                spans.append({"start": pos, "end": pos + len(piece), "label": "LOCATION" if label == "STATE" else label})
+                text.append(piece)
+                pos += len(piece)
+        notes.append({"id": f"tricky-{i:03d}", "family": "tricky", "upper": False, "text": "".join(text), "phi": spans})
+    return notes
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    notes = tricky()
+    (OUT / "textdeid_tricky.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in notes),
+                                              encoding="utf-8")
+    print(f"textdeid_tricky.jsonl: {len(notes)} notes")
     for split, n, seed in (("dev", 300, 11), ("heldout", 300, 29)):
         notes = build(split, n, seed)
         target = OUT / f"textdeid_{split}.jsonl"

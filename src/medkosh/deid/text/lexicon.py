@@ -39,7 +39,7 @@ mr mrs ms dr smt shri sri kum km prof
 
 TITLES = frozenset("""
 dr doctor mr mrs ms miss mx smt shri sri shrimati srimati kumari kum km prof professor sir madam
-master baby sr sister nurse mstr late lt shree sushri
+master baby sr sister nurse mstr late lt shree sushri fr rev father
 """.split())
 DEVANAGARI_TITLES = frozenset(["श्री", "श्रीमती", "डॉ", "डॉक्टर", "कुमारी", "सुश्री", "स्व", "स्वर्गीय", "बेबी"])
 # Cues after which the next words are a person's name (Indian forms and registers).
@@ -51,13 +51,21 @@ STRONG_CUES = frozenset(["s/o", "w/o", "d/o", "h/o.", "son of", "wife of", "daug
                          "resident", "intern", "nurse", "pcp", "seen by", "examined by",
                          "reported by", "verified by", "dictated by", "transcribed by", "b/o"])
 DEVANAGARI_CUES = frozenset(["पुत्र", "पुत्री", "पत्नी", "पति", "पिता", "माता", "नाम", "पुत्रवधू", "सुपुत्र"])
+# Relatives and carers: the next word is very likely a name, even one that is also a word (WIFE ROSE).
+KIN_CUES = frozenset("""
+wife husband son daughter father mother brother sister bro sis uncle aunt nephew niece grandson
+granddaughter grandmother grandfather grandma grandpa cousin friend neighbor neighbour attendant
+relative informant caregiver spouse fiance fiancee girlfriend boyfriend partner dtr dau brother-in-law
+sister-in-law father-in-law mother-in-law son-in-law daughter-in-law
+""".split())
 # Weaker cues: the next word is a name only if it looks like one (capitalised, not a word).
 WEAK_CUES = frozenset("""
 wife husband son daughter father mother brother sister bro sis uncle aunt nephew niece grandson
 granddaughter grandmother grandfather grandma grandpa cousin friend neighbor neighbour attendant
 relative informant caregiver spouse fiance fiancee girlfriend boyfriend partner pt patient by with
 to from per cc called paged notified informed spoke discussed d/w w/ c/o dear hi hello mrs mr bhai
-didi bhaiya beta ji colleague md sahab
+didi bhaiya beta ji colleague md sahab np rn lpn cna sw brother-in-law sister-in-law
+father-in-law mother-in-law son-in-law daughter-in-law dtr dau
 """.split())
 # Words written after a name: "Sharma ji", "A. Rao, RN", "Dr. Khan MD".
 SUFFIX_CUES = frozenset(["ji", "jee", "rn", "md", "m.d", "sahab", "saheb", "bhai", "ben", "bai", "mbbs", "lpn",
@@ -75,9 +83,9 @@ pouch bundle fibres fibers granules granulomatosis dressing splint traction valv
 """.split())
 
 HOSPITAL_HEADS = frozenset("""
-hospital hospitals clinic clinics nursing home medical college institute centre center dispensary
-polyclinic infirmary sanatorium diagnostics labs laboratory laboratories phc chc uphc sdh hospice
-healthcare medicare nursinghome maternity trust
+hospital hospitals clinic clinics college institute centre center dispensary polyclinic infirmary
+sanatorium diagnostics labs laboratory laboratories phc chc uphc sdh hospice healthcare medicare
+nursinghome sciences
 """.split())
 # Words that alone do not identify a hospital ("the district hospital", "a private clinic").
 HOSPITAL_GENERIC = frozenset("""
@@ -112,6 +120,8 @@ INDIAN_STATES = ("andhra pradesh", "arunachal pradesh", "assam", "bihar", "chhat
 ADDRESS_CUES = frozenset(["address", "addr", "r/o", "resident of", "residing at", "resides at", "lives at",
                           "lives in", "native of", "hailing from", "permanent address", "correspondence address",
                           "village", "vill", "post", "p.o", "dist", "district", "tehsil", "taluka"])
+# Devanagari address words: पता (address), ग्राम/गांव (village), जिला (district), तहसील, मोहल्ला.
+DEVANAGARI_ADDRESS_CUES = frozenset(["पता", "ग्राम", "गांव", "गाँव", "जिला", "ज़िला", "तहसील", "मोहल्ला", "निवासी", "पोस्ट"])
 # Common Hindi words that can stand next to a Devanagari name without being part of it.
 HINDI_COMMON = frozenset(["है", "हैं", "और", "का", "की", "के", "में", "से", "को", "पर", "नहीं", "दर्द", "बुखार",
                           "खांसी", "पेट", "सिर", "सांस", "उल्टी", "दस्त", "कमजोरी", "चक्कर", "मरीज", "रोगी", "दिन",
@@ -168,7 +178,7 @@ def lexicon() -> Lexicon:
     mark(frozenset(single), PLACE)
     mark(tuple(phrases), PHRASE_START)
     cue_words = set(TITLES) | set(WEAK_CUES) | {c.split()[-1] for c in STRONG_CUES} | set(SUFFIX_CUES)
-    cue_words |= set(DEVANAGARI_TITLES) | set(DEVANAGARI_CUES) | set("sdwbcr")  # S/o W/o D/o B/o C/o R/o
+    cue_words |= set(DEVANAGARI_TITLES) | set(DEVANAGARI_CUES) | set(DEVANAGARI_ADDRESS_CUES) | set("sdwbcr")  # S/o W/o D/o B/o C/o R/o
     mark(cue_words, CUE)
     heads = set(EPONYM_HEADS) | set(HOSPITAL_HEADS) | set(HOSPITAL_NAMES) | set(LOCALITY_HEADS)
     heads |= {c.split()[0] for c in ADDRESS_CUES} | {c.split()[-1] for c in ADDRESS_CUES}

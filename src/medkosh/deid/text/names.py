@@ -13,6 +13,7 @@ from medkosh.deid.text.lexicon import (
     DEVANAGARI_TITLES,
     EPONYM_HEADS,
     HINDI_COMMON,
+    KIN_CUES,
     STRONG_CUES,
     SUFFIX_CUES,
     TITLES,
@@ -30,8 +31,8 @@ def eponym(tokens: list[Token], i: int) -> bool:
         if j < len(tokens) and tokens[j].key in EPONYM_HEADS and \
                 tokens[j].start - tokens[j - 1].end <= (4 if tokens[j - 1].possessive else 2):
             return True
-        if j >= len(tokens) or not tokens[j].capitalised or tokens[j].stop:
-            break
+        if j >= len(tokens) or tokens[j].stop or not tokens[j].key or tokens[j].start - tokens[j - 1].end > 2:
+            break  # "Morse fall score", "Glasgow Coma Scale": one word may sit between
     return False
 
 
@@ -79,6 +80,8 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
             # Field labels: "Name: ...", "Consultant - Dr ..."; a bare noun in prose is not a cue.
             return ("strong", nxt) if after[:1] in (":", "-", "=") or after[:2] in (" :", " -") else None
         return "strong", nxt
+    if key in KIN_CUES:
+        return "kin", nxt
     if key in WEAK_CUES:
         return "weak", nxt
     return None
@@ -101,7 +104,8 @@ def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
             return tok.name or tok.unknown or (first and not tok.common and not tok.medical)
         if kind == "strong":
             return tok.name or tok.unknown
-        return tok.strong_name or (tok.weak_name and first) or (tok.unknown and first and len(tok.key) >= 3)
+        # After "with", "to", "by" in capitals, a word that is also English ("WITH GOOD UO") is not a name.
+        return tok.strong_name or (tok.weak_name and first and kind == "kin") or (tok.unknown and first and len(tok.key) >= 3)
     if not tok.capitalised:
         return False
     if kind in ("title", "strong"):
@@ -149,7 +153,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         kind, j = cue
         count = 0
         prev = i if j == i + 1 else j - 1
-        while j < n and count < (_MAX_NAME_TOKENS if kind != "weak" else 3):
+        if kind == "kin":
+            kind = "weak" if not tokens[i].upper_line else "kin"
+        while j < n and count < (_MAX_NAME_TOKENS if kind not in ("weak", "kin") else 3):
             tok = tokens[j]
             gap_text = text[tokens[prev].end:tok.start]
             if "\n" in gap_text or len(gap_text) > 4 or any(c not in " .:-,=\t" for c in gap_text):
@@ -164,11 +170,11 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 break  # two spaces separate form fields ("Name: A B   Age/Sex")
             if count == 0 and kind != "title" and eponym(tokens, j):
                 break
-            flagged[j] = max(flagged[j], 0.9 if kind != "weak" else 0.7)
+            flagged[j] = max(flagged[j], 0.9 if kind not in ("weak", "kin") else 0.7)
             count += 1
             prev = j
             j += 1
-            if kind == "weak" and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
+            if kind in ("weak", "kin") and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
                 break
 
     # 2. Suffix cues: "Sharma ji", "J. Smith, RN".

@@ -138,11 +138,13 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
             spans.append(Span(tok.start, tok.end, Label.HOSPITAL.value, 0.8, "hospital_name"))
             continue
-        if tok.key not in HOSPITAL_HEADS or not (tok.capitalised or tok.upper_line):
+        head = tok.key in HOSPITAL_HEADS or (tok.key == "home" and i > 0 and tokens[i - 1].key == "nursing")
+        if not head or not (tok.capitalised or tok.upper_line):
             continue
         j = i
-        while j - 1 >= 0 and i - j < 5 and joined(text, tokens[j - 1], tokens[j]) and _placeish(tokens[j - 1]) \
-                and tokens[j - 1].key not in HOSPITAL_HEADS:
+        # Possessives belong to hospital names (Nizam's Institute, St. Elizabeth's Medical Center).
+        while j - 1 >= 0 and i - j < 5 and _placeish(tokens[j - 1]) and tokens[j - 1].key not in HOSPITAL_HEADS \
+                and (joined(text, tokens[j - 1], tokens[j]) or (tokens[j - 1].possessive and tokens[j].start - tokens[j - 1].end <= 3)):
             j -= 1
         while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
             j += 1
@@ -164,4 +166,26 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
 
 def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> list[Span]:
     return (_gazetteer_places(text, tokens, lex) + _localities(text, tokens)
-            + _address_cues(text, tokens) + _hospitals(text, tokens))
+            + _address_cues(text, tokens) + _hospitals(text, tokens) + find_devanagari_addresses(text, tokens))
+
+
+def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:
+    """पता: ..., ग्राम बरहरा, जिला भोजपुर — Devanagari words after an address word."""
+    from medkosh.deid.text.lexicon import DEVANAGARI_ADDRESS_CUES, HINDI_COMMON
+
+    spans: list[Span] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if not tok.devanagari or tok.text not in DEVANAGARI_ADDRESS_CUES:
+            continue
+        j = i + 1
+        last = None
+        while j < n and j - i <= 4 and tokens[j].devanagari and tokens[j].text not in HINDI_COMMON \
+                and tokens[j].text not in DEVANAGARI_ADDRESS_CUES and "\n" not in text[tokens[j - 1].end:tokens[j].start] \
+                and not any(c in text[tokens[j - 1].end:tokens[j].start] for c in ",।;|"):
+            last = j
+            j += 1
+        if last is not None:
+            label = Label.LOCATION if tok.text in ("जिला", "ज़िला", "तहसील") else Label.ADDRESS
+            spans.append(Span(tokens[i + 1].start, tokens[last].end, label.value, 0.75, "devanagari_address"))
+    return spans

@@ -168,7 +168,7 @@ def _month_day(value: str, text: str, start: int, end: int) -> bool:
     if _DATE_CUE.search(before):
         return True
     after = text[end:end + 24]
-    if _MD_STOP_AFTER.match(after) or "pain" in before[-12:]:
+    if _MD_STOP_AFTER.match(after) or re.search(r"pain|apgar|gcs|score|power|grade|ratio", before[-14:]):
         return False
     if b in (2, 3, 4) and a < b:  # 1/2, 2/3, 3/4: fractions
         return False
@@ -260,13 +260,14 @@ _PATTERNS: list[PatternRecognizer] = [
                       context=_CTX_PHONE, validator=_isolated_only),
     PatternRecognizer("phone_in_mobile_334", Label.PHONE, r"\b[6-9]\d{2}[ \-]\d{3}[ \-]\d{4}\b", 0.7,
                       context=_CTX_PHONE, validator=_isolated_only),
-    PatternRecognizer("phone_landline", Label.PHONE, r"\b0\d{2,4}[ \-]\d{6,8}\b", 0.7, context=_CTX_PHONE,
+    PatternRecognizer("phone_landline", Label.PHONE, r"\b0\d{2,4}[ \-](?:\d{6,8}|\d{3,4}[ \-]\d{4})\b", 0.7, context=_CTX_PHONE,
                       validator=_isolated_only),
     PatternRecognizer("phone_landline_paren", Label.PHONE, r"\(0?\d{2,4}\)[ \-]?\d{3,4}[ \-]?\d{4}\b", 0.8),
     PatternRecognizer("phone_us", Label.PHONE, r"\b\d{3}[\-.]\d{3}[\-.]\d{4}\b", 0.7, context=_CTX_PHONE,
                       validator=_isolated_only),
+    # 555-1234: a local number. Clinical values are not written 3 digits, dash, 4 digits.
     PatternRecognizer("phone_short", Label.PHONE, r"\b\d{3}-\d{4}\b", 0.5, context=_CTX_PHONE,
-                      context_required=True, validator=_isolated_only),
+                      validator=_isolated_only),
     PatternRecognizer("phone_ext", Label.PHONE, r"(?i)\b(?:ext|x)\.? ?(\d{3,5})\b", 0.5, group=1,
                       context=_CTX_PHONE, context_required=True),
     # Hospital numbers: the keyword names the field; only the value is the identifier.
@@ -307,7 +308,7 @@ _PATTERNS: list[PatternRecognizer] = [
                       0.85, group=1, validator=_age),
     PatternRecognizer("age_over_89_keyed", Label.AGE, r"(?i)\bage[d:]?[ \t]*(?:of[ \t]*)?[:=\-]?[ \t]*(9\d|1[0-2]\d)\b",
                       0.85, group=1, validator=_age),
-    PatternRecognizer("age_over_89_sex", Label.AGE, r"\b(9\d|1[0-2]\d)[ \t]?(?:M|F|yo[MF]|yoM|yoF)\b", 0.7, group=1,
+    PatternRecognizer("age_over_89_sex", Label.AGE, r"\b(9\d|1[0-2]\d)[ \t]?/?[ \t]?(?:M|F|yo[MF]|yoM|yoF)\b", 0.7, group=1,
                       validator=_age),
 ]
 

@@ -127,7 +127,11 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
             continue
         barrier = None
         keep_next = bool(flags & CUE)  # "Dr. Young": the word after a title is judged, not skipped
-        append(Token(start, start + len(raw), raw, key, line, flags, possessive))
+        tok = Token(start, start + len(raw), raw, key, line, flags, possessive)
+        if tok.initial and text[tok.end:tok.end + 1].isdigit():
+            tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
+            tok.stop = True
+        append(tok)
     _close_line(tokens, line_first, upper, lower)
     return tokens
 
