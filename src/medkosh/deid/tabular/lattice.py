@@ -126,8 +126,9 @@ class Problem:
         return Cells(np.arange(len(self.weight), dtype=np.int64), self.weight)
 
     # --- grouping ----------------------------------------------------------------------------------
-    def keys(self, node: tuple[int, ...], rep: np.ndarray) -> np.ndarray:
-        """One int64 class key per cell (mixed radix over the node's level codes)."""
+    def keys(self, node: tuple[int, ...], rep: np.ndarray) -> tuple[np.ndarray, int]:
+        """One int64 class key per cell (mixed radix over the node's level codes), and the radix
+        (an upper bound of the keys)."""
         key = np.zeros(len(rep), dtype=np.int64)
         radix = 1
         for i, lvl in enumerate(node):
@@ -140,15 +141,34 @@ class Problem:
                 radix = int(key.max()) + 1 if len(key) else 1
             key = key * size + self.level_codes[i][lvl][rep]
             radix *= size
-        return key
+        return key, radix
+
+    @staticmethod
+    def group(key: np.ndarray, radix: int, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct keys (ascending), the first position of each, and summed weights.
+
+        Dense counting when the key space is small next to the cells (linear time), else a sort."""
+        n = len(key)
+        if radix <= 4 * n + 1024:
+            sums = np.bincount(key, weights=weight, minlength=radix)
+            seen = np.bincount(key, minlength=radix)
+            uniq = np.flatnonzero(seen)
+            first_at = np.empty(radix, dtype=np.int64)
+            first_at[key[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)  # last write wins → first
+            return uniq, first_at[uniq], sums[uniq].astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        start = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if n else order
+        sums = np.add.reduceat(weight[order], start) if n else weight[:0]
+        return ordered[start], order[start], sums.astype(np.int64)
 
     def evaluate(self, node: tuple[int, ...], source: Cells) -> NodeResult:
         rep, weight = source.rep, source.weight
-        key = self.keys(node, rep)
+        key, radix = self.keys(node, rep)
         if self.sensitive is not None:
             key = key * self.s_count + self.sensitive[rep]
-        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        cell_w = np.bincount(inverse, weights=weight).astype(np.int64)
+            radix *= self.s_count
+        uniq, first, cell_w = self.group(key, radix, weight)
         cells = Cells(rep[first], cell_w)
         class_key = uniq // self.s_count if self.sensitive is not None else uniq
         if len(class_key):
@@ -209,7 +229,12 @@ class Problem:
     # --- metrics of an evaluated node ----------------------------------------------------------
     def metrics(self, r: NodeResult) -> dict[str, float]:
         n = max(self.n, 1)
-        node = np.array([r.node])
+        kept = r.class_size[r.class_ok].astype(np.float64)
+        if r.suppressed == 0:  # the attribute-wise metrics equal their no-suppression values
+            loss = sum(float(self.loss_lb[i][lvl]) for i, lvl in enumerate(r.node)) / self.q if self.q else 0.0
+            entropy = sum(float(self.entropy_lb[i][lvl]) for i, lvl in enumerate(r.node))
+            return {"loss": loss, "discernibility": float(np.dot(kept, kept)),
+                    "avg_class_size": n / len(kept) if len(kept) else 0.0, "entropy": entropy}
         rep = r.class_rep
         bad = ~r.class_ok
         supp_rep, supp_size = rep[bad], r.class_size[bad].astype(np.float64)
@@ -221,13 +246,12 @@ class Problem:
             codes = self.level_codes[i][lvl][supp_rep]
             class_pen += self.penalty[i][lvl][codes]
             ent_delta += log_n - self.log_freq[i][lvl][codes]
-        loss = float(self.lower_bound(node, "loss")[0]) if self.q else 0.0
+        loss = sum(float(self.loss_lb[i][lvl]) for i, lvl in enumerate(r.node)) / self.q if self.q else 0.0
         if self.q:
             loss += float(np.dot(supp_size, 1.0 - class_pen / self.q)) / n
         else:
             loss = r.suppressed / n
-        entropy = float(self.lower_bound(node, "entropy")[0]) + float(np.dot(supp_size, ent_delta))
-        kept = r.class_size[r.class_ok].astype(np.float64)
+        entropy = sum(float(self.entropy_lb[i][lvl]) for i, lvl in enumerate(r.node)) + float(np.dot(supp_size, ent_delta))
         disc = float(np.dot(kept, kept)) + float(r.suppressed) * n
         groups = len(kept) + (1 if r.suppressed else 0)
         return {"loss": loss, "discernibility": disc, "avg_class_size": n / groups if groups else 0.0,

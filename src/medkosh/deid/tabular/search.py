@@ -18,7 +18,6 @@ models, bounded by a budget of evaluations.
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -46,30 +45,30 @@ class _Cache:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.nodes: list[tuple[int, ...]] = []
+        self.levels = np.zeros((0, problem.q), dtype=np.int64)
         self.cells: list[Cells] = []
+        self.sizes = np.zeros(0, dtype=np.int64)
         self.total = 0
 
     def source(self, node: tuple[int, ...]) -> Cells:
-        best: Cells | None = None
-        if self.nodes:
-            levels = np.array(self.nodes)
-            below = np.flatnonzero((levels <= np.array(node)).all(axis=1))
-            for i in below:
-                c = self.cells[int(i)]
-                if best is None or len(c.rep) < len(best.rep):
-                    best = c
-        return best if best is not None else self.problem.base_cells()
+        if len(self.cells):
+            below = np.flatnonzero((self.levels <= np.asarray(node)).all(axis=1))
+            if len(below):
+                return self.cells[int(below[np.argmin(self.sizes[below])])]
+        return self.problem.base_cells()
 
     def add(self, result: NodeResult) -> None:
         size = len(result.cells.rep)
         if size * 4 > len(self.problem.weight) * 3:
             return  # barely coarser than the base: not worth holding
-        while self.nodes and self.total + size > _CACHE_CELLS:
-            i = int(np.argmax([len(c.rep) for c in self.cells]))
-            self.total -= len(self.cells[i].rep)
-            del self.nodes[i], self.cells[i]
-        self.nodes.append(result.node)
+        while self.cells and self.total + size > _CACHE_CELLS:
+            i = int(np.argmax(self.sizes))
+            self.total -= int(self.sizes[i])
+            del self.cells[i]
+            self.levels = np.delete(self.levels, i, axis=0)
+            self.sizes = np.delete(self.sizes, i)
+        self.levels = np.vstack([self.levels, np.asarray(result.node, dtype=np.int64)[None, :]])
+        self.sizes = np.append(self.sizes, size)
         self.cells.append(result.cells)
         self.total += size
 
@@ -90,45 +89,46 @@ def search(problem: Problem, metric: str = "loss", heuristic: bool | None = None
 
 def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
     started = time.perf_counter()
-    nodes = np.array(list(itertools.product(*[range(d) for d in problem.depths])), dtype=np.int64)
-    if problem.q == 0:
-        nodes = np.zeros((1, 0), dtype=np.int64)
-    bound = problem.lower_bound(nodes, metric)
-    height = nodes.sum(axis=1)
-    order = np.lexsort((height, bound))
-    index = {tuple(int(x) for x in nodes[i]): int(i) for i in range(len(nodes))}
+    depths = tuple(problem.depths) if problem.q else (1,)
+    # Node i is the C-order position of its level vector; states live in an array shaped like the
+    # lattice, so "every node below/above" is one slice.
+    nodes = np.indices(depths).reshape(len(depths), -1).T
+    strides = np.array([math.prod(depths[d + 1:]) for d in range(len(depths))], dtype=np.int64)
+    bound = problem.lower_bound(nodes, metric) if problem.q else np.zeros(1)
+    order = np.lexsort((nodes.sum(axis=1), bound))
     UNKNOWN, INFEASIBLE, FEASIBLE, DOMINATED = 0, 1, 2, 3
-    state = np.zeros(len(nodes), dtype=np.int8)
+    state = np.zeros(depths, dtype=np.int8)
+    flat_state = state.reshape(-1)  # a view
     evaluated: dict[int, NodeResult] = {}
     cache = _Cache(problem)
     monotone = problem.model.monotone()
     metric_monotone = problem.max_suppressed == 0 and metric != "avg_class_size"
     best: NodeResult | None = None
     best_value = math.inf
-    maxima = np.array(problem.depths) - 1
+    maxima = np.array(depths) - 1
 
     def evaluate(i: int) -> NodeResult:
         if i in evaluated:
             return evaluated[i]
-        node = tuple(int(x) for x in nodes[i])
+        node = tuple(int(x) for x in nodes[i]) if problem.q else ()
         r = problem.evaluate(node, cache.source(node))
         cache.add(r)
         evaluated[i] = r
         return r
 
     def tag(i: int, r: NodeResult) -> None:
+        node = nodes[i]
         if r.feasible:
-            state[i] = FEASIBLE
+            flat_state[i] = FEASIBLE
             if metric_monotone:  # everything above costs at least as much
-                above = (nodes >= nodes[i]).all(axis=1)
-                state[above & (state == UNKNOWN)] = DOMINATED
+                above = state[tuple(slice(int(x), None) for x in node)]
+                above[above == UNKNOWN] = DOMINATED
         else:
-            state[i] = INFEASIBLE
             if monotone:
-                below = (nodes <= nodes[i]).all(axis=1)
-                state[below] = INFEASIBLE
+                state[tuple(slice(0, int(x) + 1) for x in node)] = INFEASIBLE
+            flat_state[i] = INFEASIBLE
 
-    def consider(i: int, r: NodeResult) -> None:
+    def consider(r: NodeResult) -> None:
         nonlocal best, best_value
         if not r.feasible:
             return
@@ -141,26 +141,24 @@ def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
         """Climb from node i by the cheapest steps to the top; binary-search the path for the
         lowest feasible node, tagging the infeasible down-set below it."""
         path = [i]
-        current = nodes[i].copy()
+        current, position = nodes[i].copy(), i
         while (current < maxima).any():
             steps = np.flatnonzero(current < maxima)
-            candidates = []
-            for d in steps:
-                nxt = current.copy()
-                nxt[d] += 1
-                candidates.append((float(bound[index[tuple(int(x) for x in nxt)]]), int(d), nxt))
-            _, _, current = min(candidates, key=lambda c: (c[0], c[1]))
-            path.append(index[tuple(int(x) for x in current)])
+            targets = position + strides[steps]
+            pick = int(np.argmin(bound[targets]))  # first minimum: deterministic
+            current[steps[pick]] += 1
+            position = int(targets[pick])
+            path.append(position)
         lo, hi = 0, len(path) - 1
         while lo <= hi:
             mid = (lo + hi) // 2
             j = path[mid]
-            if state[j] == INFEASIBLE:
+            if flat_state[j] == INFEASIBLE:
                 lo = mid + 1
                 continue
             r = evaluate(j)
             tag(j, r)
-            consider(j, r)
+            consider(r)
             if r.feasible:
                 hi = mid - 1
             else:
@@ -170,17 +168,17 @@ def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
         i = int(i)
         if bound[i] >= best_value - 1e-12:
             break  # nothing left can beat the best
-        if state[i] in (INFEASIBLE, DOMINATED):
+        if flat_state[i] in (INFEASIBLE, DOMINATED):
             continue
-        if state[i] == UNKNOWN and monotone and i not in evaluated:
+        if flat_state[i] == UNKNOWN and monotone and i not in evaluated:
             probe(i)
-            if state[i] in (INFEASIBLE, DOMINATED):
+            if flat_state[i] in (INFEASIBLE, DOMINATED):
                 continue
         r = evaluate(i)
-        if state[i] == UNKNOWN:
+        if flat_state[i] == UNKNOWN:
             tag(i, r)
         if r.feasible and not r.metrics:
-            consider(i, r)
+            consider(r)
     metrics = best.metrics if best is not None else {}
     return SearchResult(best, metrics, total, len(evaluated), True, time.perf_counter() - started)
 
