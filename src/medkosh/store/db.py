@@ -73,10 +73,22 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _makers.clear()
+
+
+_makers: dict[int, tuple[Engine, sessionmaker[Session]]] = {}
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+    # One sessionmaker per engine: each sessionmaker() defines a new Session subclass, and setting up
+    # its event dispatch costs more than a short transaction itself.
+    engine = get_engine(url)
+    cached = _makers.get(id(engine))
+    if cached is None or cached[0] is not engine:
+        cached = (engine, sessionmaker(bind=engine, expire_on_commit=False))
+        with _lock:
+            _makers[id(engine)] = cached
+    return cached[1]
 
 
 @contextlib.contextmanager
