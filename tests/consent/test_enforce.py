@@ -1,0 +1,214 @@
+"""Enforcement end to end: consent → dataset version 1 → revocation → version 2 without the patient,
+old version withdrawn, raw rows erased; dataEraseAt expiry; idempotence and recovery after a failure.
+
+Real components throughout: the raw zone written through the ingest domain's publishing, the catalog's
+own build with its default toolkit, artefacts signed by a test consent manager."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import orjson
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import select
+
+from medkosh.consent import service
+from medkosh.consent.enforce import enforce
+from medkosh.consent.types import ChangeSource, ConsentStatus
+from medkosh.store.db import session_scope
+from medkosh.store.tables.audit import AuditEventRow
+
+HOSP = "HOSP-A"
+N = 6
+SPEC = """\
+id: t2d-consented
+name: Type 2 diabetes outpatients
+description: Outpatients with type 2 diabetes at one hospital, for consent enforcement tests.
+steward: Dr A. Steward
+institution: Example Hospital
+modality: tabular_ehr
+tier: registered
+licence: medkosh-DUA-1.0
+conditions: [E11]
+states: [MH]
+consent: {purpose: DSRCH, hi_types: [OPConsultation], from: 2020-01-01, to: 2025-12-31}
+cohort_codes: [E11]
+tables:
+  - {source: patient, columns: [gender, state]}
+  - {source: condition, columns: [code, code_display]}
+canaries: canaries.json
+"""
+
+
+def key(i: int) -> str:
+    return f"PK{i:03d}"
+
+
+def write_raw_zone() -> None:
+    from medkosh.ingest import schema as schemas
+    from medkosh.ingest import zone
+
+    pats, conds = [], []
+    for i in range(N):
+        pats.append({"source_id": HOSP, "run_id": "run_c1", "patient_key": key(i), "resource_id": f"pat-{i}",
+                     "uhid": f"UH{i:05d}", "abha_address": f"person{i}@abdm", "gender": "female",
+                     "state": "Maharashtra"})
+        for month in (3, 9):
+            conds.append({"source_id": HOSP, "run_id": "run_c1", "patient_key": key(i),
+                          "record_date": dt.date(2022, month, 10), "hi_type": "OPConsultation",
+                          "resource_id": f"cond-{i}-{month}", "encounter_id": f"enc-{i}-{month}",
+                          "code_system": "http://hl7.org/fhir/sid/icd-10", "code": "E11.9",
+                          "code_display": "Type 2 diabetes"})
+    with zone.staging("run_c1") as folder:
+        staged = {}
+        for name, rows in (("patient", pats), ("condition", conds)):
+            schema = schemas.schema(name)
+            path = folder / f"{name}.parquet"
+            pq.write_table(pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema), path)
+            staged[name] = path
+        zone.publish(HOSP, "run_c1", staged)
+
+
+def raw_keys(table: str) -> set[str]:
+    from medkosh.ingest.zone import scan_table
+
+    return set(scan_table(table).select("patient_key").collect()["patient_key"].to_list())
+
+
+@pytest.fixture
+def world(db_url, cm, tmp_path: Path):
+    """Six patients; person4 consented only to care management; person5's consent ends in 2027."""
+    cm.trust()
+    write_raw_zone()
+    ids = {}
+    with session_scope() as s:
+        for i in range(N):
+            doc = cm.artefact(consent_id=f"consent-{i}", patient=f"person{i}@abdm", hi_types=("OPConsultation",),
+                              purpose="CAREMGT" if i == 4 else "DSRCH",
+                              erase_at="2027-01-01T00:00:00Z" if i == 5 else "2031-01-01T00:00:00Z", hip=HOSP)
+            ids[i] = service.import_artefact(s, orjson.dumps(doc), where="t", actor="test").consent_id
+    (tmp_path / "canaries.json").write_text(json.dumps([]))
+    spec = tmp_path / "t2d.yaml"
+    spec.write_text(SPEC)
+    return ids, spec
+
+
+def build(spec: Path):
+    from medkosh.catalog.build import build as catalog_build
+
+    return catalog_build(spec)
+
+
+def members(ref: str) -> set[str]:
+    from medkosh.catalog.service import version_members
+
+    with session_scope() as s:
+        return set(version_members(s, ref))
+
+
+def test_revocation_reaches_the_dataset_and_the_raw_zone(world) -> None:
+    from medkosh.catalog.service import get_version
+    from medkosh.catalog.types import VersionStatus
+
+    ids, spec = world
+    v1 = build(spec).version
+    assert members("t2d-consented@1") == {key(i) for i in (0, 1, 2, 3, 5)}  # person4: CAREMGT only
+
+    with session_scope() as s:
+        service.change_status(s, ids[1], ConsentStatus.REVOKED, source=ChangeSource.CLI, actor="test")
+    report = enforce(actor="test")
+    assert report.failed == []
+    assert [(w["dataset_id"], w["old_version"], w["new_version"]) for w in report.withdrawn] == [
+        ("t2d-consented", v1.id, 2)]
+    assert report.withdrawn[0]["grants"] == []
+    with session_scope() as s:
+        old = get_version(s, "t2d-consented@1")
+        assert old.status is VersionStatus.SUPERSEDED_CONSENT_WITHDRAWN
+        assert old.status.label == "superseded — consent withdrawn"
+        tasks = {t["kind"]: t for t in service.tasks(s, ids[1])}
+    assert members("t2d-consented@2") == {key(i) for i in (0, 2, 3, 5)}
+    assert {t["state"] for t in tasks.values()} == {"done"}
+    assert tasks["withdraw"]["result"]["versions"][0]["dataset_version"] == "t2d-consented@1"
+    # The raw zone no longer holds the revoked patient, and only them.
+    assert key(1) not in raw_keys("condition") and key(1) not in raw_keys("patient")
+    assert raw_keys("condition") == {key(i) for i in range(N) if i != 1}
+    assert report.erased == [{"consent_id": ids[1], "patient_keys": 1, "rows": 3}]
+
+    with session_scope() as s:
+        events = s.execute(select(AuditEventRow)).scalars().all()
+    erased = [e for e in events if e.event_type == "consent.raw.erased"]
+    assert [e.subject_id for e in erased] == [key(1)]
+    assert all("@abdm" not in e.details for e in events)  # no ABHA address anywhere in the audit log
+
+    again = enforce(actor="test")  # idempotent: nothing left to do
+    assert (again.withdrawn, again.erased, again.expired, again.planned) == ([], [], [], 0)
+
+
+def test_data_erase_at_expires_withdraws_and_erases(world) -> None:
+    ids, spec = world
+    build(spec)
+    later = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
+    report = enforce(as_of=later, actor="test")
+    assert report.expired == [ids[5]]
+    assert [w["new_version"] for w in report.withdrawn] == [2]
+    assert key(5) not in members("t2d-consented@2")
+    assert key(5) not in raw_keys("condition")
+    with session_scope() as s:
+        hist = service.history(s, ids[5])
+    assert [(h["from"], h["to"], h["source"]) for h in hist][-1] == ("GRANTED", "EXPIRED", "enforcement")
+
+
+def test_a_failed_withdrawal_stays_pending_and_blocks_erasure_until_rerun(world, monkeypatch) -> None:
+    import medkosh.catalog.build as catalog_build
+    from medkosh.errors import StoreError
+
+    ids, spec = world
+    build(spec)
+    with session_scope() as s:
+        service.change_status(s, ids[2], ConsentStatus.REVOKED, source=ChangeSource.CLI, actor="test")
+    real = catalog_build.rebuild_after_withdrawal
+
+    def broken(*args, **kwargs):
+        raise StoreError("object store unavailable")
+
+    monkeypatch.setattr(catalog_build, "rebuild_after_withdrawal", broken)
+    report = enforce(actor="test")
+    assert [f["kind"] for f in report.failed] == ["withdraw"] and "object store unavailable" in report.failed[0]["error"]
+    assert key(2) in raw_keys("condition")  # not erased while its dataset withdrawal is owed
+    with session_scope() as s:
+        states = {t["kind"]: (t["state"], t["attempts"]) for t in service.tasks(s, ids[2])}
+    assert states == {"withdraw": ("pending", 1), "erase": ("pending", 0)}
+
+    monkeypatch.setattr(catalog_build, "rebuild_after_withdrawal", real)
+    report = enforce(actor="test")
+    assert report.failed == [] and [w["new_version"] for w in report.withdrawn] == [2]
+    assert key(2) not in members("t2d-consented@2") and key(2) not in raw_keys("condition")
+
+
+def test_another_live_consent_keeps_the_raw_rows(world, cm) -> None:
+    ids, _spec = world
+    with session_scope() as s:  # person3 also consented to public-health use
+        doc = cm.artefact(consent_id="consent-3-ph", patient="person3@abdm", purpose="PUBHLTH", hip=HOSP)
+        service.import_artefact(s, orjson.dumps(doc), where="t", actor="test")
+        service.change_status(s, ids[3], ConsentStatus.REVOKED, source=ChangeSource.CLI, actor="test")
+    report = enforce(actor="test")
+    assert report.retained == [ids[3]] and key(3) in raw_keys("condition")
+
+
+def test_eligibility_reads_the_raw_zone(world) -> None:
+    from medkosh.consent.eligibility import eligibility
+
+    with session_scope() as s:
+        snap = eligibility(s, "DSRCH", ["OPConsultation"], (dt.date(2020, 1, 1), dt.date(2025, 12, 31)))
+    assert snap.eligible_keys() == {key(i) for i in (0, 1, 2, 3, 5)}
+    assert snap.excluded() == {key(4): snap.excluded()[key(4)]} and snap.excluded()[key(4)].value == "purpose_mismatch"
+    from medkosh.ingest.zone import scan_table
+
+    result = snap.filter(scan_table("condition"))
+    assert result.eligible_rows == 10 and result.excluded == {"purpose_mismatch": 2}
+    assert isinstance(result.eligible.collect(), pl.DataFrame)
