@@ -72,7 +72,7 @@ def test_identical_rebuild_is_idempotent(raw_zone: list[str], toolkit: Toolkit,
 def test_a_canary_in_a_released_column_fails_closed(raw_zone: list[str], toolkit: Toolkit,
                                                     make_spec: Callable[..., Path]) -> None:
     spec = make_spec(tables="  - {source: condition, columns: [code, code_text]}")
-    with pytest.raises(PolicyViolation, match="PHI scan found .*CANARY.*nothing was published"):
+    with pytest.raises(PolicyViolation, match=r"PHI scan found .*CANARY.*nothing was published"):
         build(spec, toolkit=toolkit)
     with session_scope() as s:
         assert s.execute(select(CatalogVersionRow)).scalars().all() == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ class ConsentView:
     snapshot_id: str
     eligible: dict[str, dict[str, Span]]      # patient_key -> hi_type -> covered days (inclusive)
     excluded: dict[str, str] = field(default_factory=dict)  # patient_key -> reason
+    # The consent domain's exact row filter (every allowed span, not one per hiType), when it has one.
+    row_filter: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
 
     @property
     def excluded_counts(self) -> dict[str, int]:
@@ -44,11 +47,14 @@ class ConsentView:
         lf = lf.filter(pl.col("patient_key").is_in(keys.implode()))
         if "hi_type" not in schema or "record_date" not in schema:
             return lf
-        cov = self.coverage_frame().lazy()
-        typed = (lf.filter(pl.col("hi_type").is_not_null())
-                 .join(cov, on=["patient_key", "hi_type"], how="inner")
-                 .filter(pl.col("record_date").is_between(pl.col("_from"), pl.col("_to")))
-                 .drop("_from", "_to"))
+        typed = lf.filter(pl.col("hi_type").is_not_null())
+        if self.row_filter is not None:
+            typed = self.row_filter(typed)
+        else:
+            typed = (typed.join(self.coverage_frame().lazy(), on=["patient_key", "hi_type"], how="inner")
+                     .filter(pl.col("record_date").is_between(pl.col("_from"), pl.col("_to")))
+                     .drop("_from", "_to"))
+        # Demographic rows (no hiType) belong to every record type: they go with an eligible patient.
         untyped = lf.filter(pl.col("hi_type").is_null())
         return pl.concat([untyped, typed], how="vertical_relaxed")
 
@@ -92,7 +98,14 @@ def from_snapshot(snapshot: Any) -> ConsentView:
             eligible[key] = spans_of(raw)
         for key, reason in dict(getattr(snapshot, "excluded", {}) or {}).items():
             excluded[key] = _reason_text(reason)
-    return ConsentView(str(sid), eligible, excluded)
+    row_filter = None
+    if patients is not None and hasattr(snapshot, "spans_frame"):
+        from medkosh.consent.eligibility import filter_rows
+
+        def row_filter(lf: pl.LazyFrame) -> pl.LazyFrame:
+            return filter_rows(snapshot, lf).eligible
+
+    return ConsentView(str(sid), eligible, excluded, row_filter)
 
 
 def take_snapshot(session: Session, use: ConsentUse) -> ConsentView:
