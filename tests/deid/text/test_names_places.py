@@ -1,0 +1,66 @@
+"""Names, places and hospitals; what must stay untouched (eponyms, drugs, abbreviations)."""
+
+from __future__ import annotations
+
+import pytest
+
+from medkosh.deid.text import detect
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start:s.end]) for s in detect(text)]
+
+
+def names(text: str) -> list[str]:
+    return [v for label, v in spans(text) if label == "NAME"]
+
+
+def test_titles_initials_and_relations() -> None:
+    text = "Pt Ramesh Kumar Yadav S/o Suresh Yadav seen by Dr. R. K. Sharma; Smt. Kavita W/o Anil."
+    got = names(text)
+    assert "Ramesh Kumar Yadav" in got and "Suresh Yadav" in got and "R. K. Sharma" in got
+    assert "Kavita" in got and "Anil" in got
+    assert all("S/o" not in n and "Dr" not in n for n in got)
+
+
+def test_unknown_names_after_cues() -> None:
+    assert "Przybylski" in names("Will follow up with Dr. Przybylski re: meds.")
+    assert "Zothanpuia" in names("Husband Zothanpuia called twice.")
+    assert "OYELARAN" in names("DR OYELARAN AWARE. WIFE ROSALIND CALLED.")
+
+
+def test_devanagari_names_and_offsets() -> None:
+    text = "नाम: सुनीता देवी, पति: राजेश कुमार. श्री रमेश शर्मा, पुत्र सुरेश"
+    got = names(text)
+    assert "सुनीता देवी" in got and "राजेश कुमार" in got and "रमेश शर्मा" in got and "सुरेश" in got
+    for s in detect(text):  # offsets are code points: slicing gives whole words
+        piece = text[s.start:s.end]
+        assert piece == piece.strip() and "श्री" not in piece
+
+
+@pytest.mark.parametrize("text", [
+    "H/o Parkinson's disease and Bell's palsy. Hodgkin lymphoma in remission. Babinski sign negative.",
+    "Foley catheter in situ, Ryle's tube removed. Crohn's disease flare. Wilson's disease workup.",
+    "Started Lasix 40 mg, Ceftriaxone 1 g IV BD, Pantoprazole 40 OD, Augmentin 625, Dolo 650 SOS.",
+    "NEURO: A+OX3, MAE. CV: NSR, BP 110/70. RESP: ABG 7.38/40/95. GI: ABD SOFT, FOLEY PATENT. CV STABLE.",
+    "Will continue current plan. May need PT consult. Mark the site. Grace period noted.",
+    "Glasgow Coma Scale 15. Murphy's sign positive. Graves' disease on carbimazole. Apgar 8/9.",
+])
+def test_clinical_text_untouched(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_places_and_hospitals() -> None:
+    text = "R/o 12, Shivaji Nagar, Pune - 411005. Referred from Sassoon General Hospital to AIIMS."
+    got = spans(text)
+    labels = {label for label, _ in got}
+    assert {"ADDRESS", "HOSPITAL"} <= labels
+    covered = " ".join(v for _, v in got)
+    for word in ("Shivaji", "Pune", "411005", "Sassoon", "AIIMS"):
+        assert word in covered
+
+
+def test_all_capitals_note() -> None:
+    text = "WIFE MARY AND SON RAHUL IN TO VISIT, UPDATED BY DR SMITH. RECEIVED LASIX WITH GOOD UO."
+    got = names(text)
+    assert got == ["MARY", "RAHUL", "SMITH"]
