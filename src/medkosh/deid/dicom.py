@@ -435,3 +435,34 @@ def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
             report.flagged.append({"path": str(path), "output": str(dest), "reason": result.review_reason or ""})
     report.seconds = time.perf_counter() - started
     return report
+
+
+def rekey_bytes(data: bytes, *, secret: bytes, patient_id: str) -> bytes:
+    """Re-key an already de-identified file for release in a dataset: every UID the profile replaces
+    (action U, at any depth, and the file meta's instance UID) becomes keyed_uid(dataset secret, uid),
+    and PatientID/PatientName become the dataset's person id; dates stay (already shifted in the zone).
+    Index columns re-keyed with the same keyed_uid(secret, …) therefore match the files."""
+    import io
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = dcmread(io.BytesIO(data), force=True)
+
+    def visit(_ds: Dataset, elem: DataElement) -> None:
+        if elem.VR == "UI" and action_for(int(elem.tag)) == "U" and elem.value:
+            if isinstance(elem.value, MultiValue | list):
+                elem.value = [keyed_uid(secret, str(v)) for v in elem.value]
+            else:
+                elem.value = keyed_uid(secret, str(elem.value))
+
+    ds.walk(visit)
+    ds.PatientID = patient_id
+    ds.PatientName = patient_id
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None and "SOPInstanceUID" in ds:
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds.save_as(out, enforce_file_format=False)
+    return out.getvalue()
