@@ -71,9 +71,6 @@ ALLOW = Decision(True)
 
 # ---- object-level checks (pure) -----------------------------------------------------------------
 
-_PLATFORM = (Role.ADMIN, Role.STEWARD)
-
-
 def _is_self_or_admin(p: Principal, user: Any) -> bool:
     """user: a medkosh.identity.User (or anything with id and institution_id)."""
     if p.id == user.id or p.has_role(Role.ADMIN):
@@ -86,8 +83,13 @@ def _owns_token(p: Principal, owner_id: str) -> bool:
     return p.id == owner_id or p.has_role(Role.ADMIN)
 
 
+def _steward_of(p: Principal, req: RequestView) -> bool:
+    # Stewards oversee the requests filed from their own institution; admins every request.
+    return p.has_role(Role.ADMIN) or (p.has_role(Role.STEWARD) and p.institution_id == req.institution_id)
+
+
 def can_view_request(p: Principal, req: RequestView) -> bool:
-    if p.id in req.team or p.has_role(*_PLATFORM):
+    if p.id in req.team or _steward_of(p, req):
         return True
     # Committee members see requests naming their datasets once submitted (never drafts).
     return req.state != RequestState.DRAFT and p.has_role(Role.COMMITTEE) and bool(req.reviewer_datasets(p.id))
@@ -109,7 +111,7 @@ def can_comment_request(p: Principal, req: RequestView) -> bool:
 
 
 def _owns_grant(p: Principal, grant: Any) -> bool:
-    return p.id == grant.user_id or p.has_role(*_PLATFORM)
+    return p.id == grant.user_id or p.has_role(Role.ADMIN)
 
 
 # ---- the action table ---------------------------------------------------------------------------
@@ -149,7 +151,7 @@ ACTIONS: dict[str, Rule] = {
     "access.request.edit": roles(Role.RESEARCHER, check=can_edit_request),
     "access.request.submit": roles(Role.RESEARCHER, check=can_edit_request),
     "access.request.withdraw": roles(Role.RESEARCHER, check=can_edit_request),
-    "access.request.revoke": roles(Role.STEWARD, Role.ADMIN, check=can_view_request),
+    "access.request.revoke": roles(Role.STEWARD, Role.ADMIN, check=_steward_of),
     "access.request.comment": signed_in(can_comment_request),
     "access.review.queue": roles(Role.COMMITTEE),
     "access.review.create": roles(Role.COMMITTEE, check=can_review_request, hidden=False),

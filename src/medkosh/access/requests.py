@@ -131,11 +131,14 @@ def _summary(row: AccessRequestRow) -> dict[str, Any]:
 
 
 def list_for(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Requests this principal filed or is on the team of (stewards and admins see all)."""
+    """Requests this principal filed or is on the team of (stewards: their institution's; admins: all)."""
     stmt = select(AccessRequestRow).order_by(AccessRequestRow.created_at.desc())
-    if not principal.has_role(Role.STEWARD, Role.ADMIN):
+    if not principal.has_role(Role.ADMIN):
         member_of = select(RequestMemberRow.request_id).where(RequestMemberRow.user_id == principal.id)
-        stmt = stmt.where((AccessRequestRow.applicant_id == principal.id) | AccessRequestRow.id.in_(member_of))
+        mine = (AccessRequestRow.applicant_id == principal.id) | AccessRequestRow.id.in_(member_of)
+        if principal.has_role(Role.STEWARD):
+            mine = mine | (AccessRequestRow.institution_id == principal.institution_id)
+        stmt = stmt.where(mine)
     return [_summary(r) for r in session.execute(stmt).scalars()]
 
 

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import secrets
@@ -20,10 +19,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 
-from medkosh.config import get_settings
 from medkosh.errors import AuthenticationError, PermissionDenied
+from medkosh.identity.secrets import serializer, web_secret
 from medkosh.identity.types import Principal
 
 SESSION_COOKIE = "mk_session"
@@ -32,25 +31,6 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _UNSET = object()
-
-
-@functools.lru_cache(maxsize=8)
-def _secret_for(home: str, configured: str | None) -> bytes:
-    if configured:
-        return configured.encode()
-    from medkosh.keys import get_or_create_key
-
-    return get_or_create_key("web")
-
-
-def web_secret() -> bytes:
-    """Key for session cookies, CSRF tokens and signed download URLs (HOME/keys/web.key by default)."""
-    s = get_settings()
-    return _secret_for(str(s.home_dir), s.secret_key.get_secret_value() if s.secret_key else None)
-
-
-def serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(web_secret(), salt=salt)
 
 
 # ---- session cookie -----------------------------------------------------------------------------

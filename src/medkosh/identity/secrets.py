@@ -14,6 +14,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import URLSafeTimedSerializer
 
 from medkosh.errors import InputError
 
@@ -72,3 +73,26 @@ def split_token(token: str) -> tuple[str, str] | None:
 
 def same_digest(stored: str, secret: str) -> bool:
     return hmac.compare_digest(stored, digest(secret))
+
+
+@functools.lru_cache(maxsize=8)
+def _web_secret_for(home: str, configured: str | None) -> bytes:
+    if configured:
+        return configured.encode()
+    from medkosh.keys import get_or_create_key
+
+    return get_or_create_key("web")
+
+
+def web_secret() -> bytes:
+    """Key for session cookies, CSRF tokens and signed download URLs: MEDKOSH_SECRET_KEY, or
+    HOME/keys/web.key (created on first use)."""
+    from medkosh.config import get_settings
+
+    s = get_settings()
+    return _web_secret_for(str(s.home_dir), s.secret_key.get_secret_value() if s.secret_key else None)
+
+
+def serializer(salt: str) -> URLSafeTimedSerializer:
+    """Signed, timestamped values (cookies, download links); each use has its own salt."""
+    return URLSafeTimedSerializer(web_secret(), salt=salt)
