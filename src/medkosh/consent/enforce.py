@@ -230,7 +230,8 @@ def erase(report: EnforcementReport, as_of: dt.datetime, actor: Actor | str, say
         except MedkoshError as exc:
             _fail([tid], exc.user_line(), report)
             continue
-        say(f"erased {rows_total} raw rows of {erased} patient key(s) for consent {consent_id}")
+        if erased:
+            say(f"erased {rows_total} raw row(s) of {erased} patient key(s) for consent {consent_id}")
         with session_scope() as s:
             _finish(s, tid, {"patient_keys": len(pairs), "erased_keys": erased, "retained_keys": kept,
                              "rows": rows_total}, actor)
