@@ -74,7 +74,11 @@ def scan_cmd(
         info(f"{summary['findings']} finding(s) in {summary['files_with_findings']} file(s)"
              + (f"; {', '.join(f'{k} {v}' for k, v in summary['by_label'].items())}" if findings else ""))
     if findings:
-        raise typer.Exit(1)
+        # sys.exit, not typer.Exit: the medkosh entry point runs click with standalone_mode=False,
+        # which turns Exit into a return value and would lose the status a release gate relies on.
+        import sys
+
+        sys.exit(1)
 
 
 @app.command("review")
