@@ -16,12 +16,13 @@ from medkosh.deid.text.types import Label, Mode, Span
 if TYPE_CHECKING:
     from medkosh.deid.text.engine import detect
     from medkosh.deid.text.stream import RunSummary, deidentify_jsonl
-    from medkosh.deid.text.transform import deidentify
+    from medkosh.deid.text.transform import DeidResult, deidentify
 
-__all__ = ["Label", "Mode", "RunSummary", "Span", "deidentify", "deidentify_jsonl", "detect"]
+__all__ = ["DeidResult", "Label", "Mode", "RunSummary", "Span", "deidentify", "deidentify_jsonl", "detect"]
 
 _LAZY = {"detect": "medkosh.deid.text.engine", "deidentify": "medkosh.deid.text.transform",
-         "deidentify_jsonl": "medkosh.deid.text.stream", "RunSummary": "medkosh.deid.text.stream"}
+         "deidentify_jsonl": "medkosh.deid.text.stream", "RunSummary": "medkosh.deid.text.stream",
+         "DeidResult": "medkosh.deid.text.transform"}
 
 
 def __getattr__(name: str) -> Any:

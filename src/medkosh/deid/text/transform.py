@@ -7,6 +7,7 @@ carries where the replacement sits in the output, for the review view.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from medkosh.deid.dates import shift_days
 from medkosh.deid.text.dateshift import shift_date_text
@@ -119,11 +120,18 @@ def apply(text: str, spans: list[Span], *, mode: Mode | str, secret: bytes | Non
     return "".join(pieces), replacements
 
 
+class DeidResult(NamedTuple):
+    """(text, spans): unpacks as a pair, and callers may also read .text and .spans."""
+
+    text: str
+    spans: list[Span]
+
+
 def deidentify(text: str, *, mode: Mode | str = Mode.TAG, secret: bytes | None = None,
                patient_key: str | None = None, date_shift_days: int | None = None,
-               profile: str = "default") -> tuple[str, list[Span]]:
+               profile: str = "default") -> DeidResult:
     """De-identify one note. Returns the new text and the spans found (offsets into `text`)."""
     spans = detect(text, profile=profile)
     new_text, _ = apply(text, spans, mode=mode, secret=secret, patient_key=patient_key,
                         date_shift_days=date_shift_days)
-    return new_text, spans
+    return DeidResult(new_text, spans)
