@@ -72,11 +72,23 @@ def _workdir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _canaries(spec: DatasetSpec, spec_dir: Path) -> tuple[list[str], str | None]:
-    """Canary values (kept in memory only) and the sha256 of the file they came from (for the manifest)."""
+def _canary_path(spec: DatasetSpec, spec_dir: Path, fallback: dict[str, str]) -> Path | None:
+    """Where the canary list is: the spec's path, or — when it names a ${VARIABLE} that this process does
+    not have (a rebuild started by consent enforcement) — the path the first build resolved."""
     if not spec.canaries:
+        return None
+    try:
+        return resolve_path(spec_dir, spec.canaries)
+    except InputError:
+        if "canaries" in fallback:
+            return Path(fallback["canaries"])
+        raise
+
+
+def _canaries(path: Path | None) -> tuple[list[str], str | None]:
+    """Canary values (kept in memory only) and the sha256 of the file they came from (for the manifest)."""
+    if path is None:
         return [], None
-    path = resolve_path(spec_dir, spec.canaries)
     try:
         data = path.read_bytes()
         values = [str(c["value"]) for c in orjson.loads(data) if c.get("value")]
@@ -117,11 +129,12 @@ def build(spec_path: str | Path, *, session: Session | None = None, actor: Actor
 
 def build_spec(spec: DatasetSpec, spec_bytes: bytes, spec_dir: Path, *, session: Session | None = None,
                actor: Actor | str = "system", toolkit: Toolkit | None = None, progress: Progress | None = None,
-               supersede_reason: str | None = None) -> BuildResult:
+               supersede_reason: str | None = None, fallback_paths: dict[str, str] | None = None) -> BuildResult:
     say = progress or (lambda _m: None)
     tk = toolkit or default_toolkit()
     check_tier_fits(spec.modality, spec.tier)
-    canaries, canary_sha = _canaries(spec, spec_dir)
+    canary_path = _canary_path(spec, spec_dir, fallback_paths or {})
+    canaries, canary_sha = _canaries(canary_path)
     try:
         with _session(session) as s:
             say("taking the consent snapshot")
@@ -149,7 +162,8 @@ def build_spec(spec: DatasetSpec, spec_bytes: bytes, spec_dir: Path, *, session:
                               card_html_object=store.put_file(folder / "card.html"), spec=spec,
                               spec_object=store.put_bytes(spec_bytes), members=sorted(prepared.members),
                               rows=sum(t.frame.height for t in prepared.tables), expected_number=number,
-                              supersede_reason=supersede_reason, spec_dir=str(spec_dir))
+                              supersede_reason=supersede_reason, spec_dir=str(spec_dir),
+                              resolved_paths={"canaries": str(canary_path)} if canary_path else {})
         say("publishing")
         with _session(session) as s:
             row, previous = publish(s, pub, actor)
@@ -195,9 +209,10 @@ def rebuild(session: Session | None, dataset_id: str, *, actor: Actor | str = "s
         row = get_dataset_row(s, dataset_id)
         spec_bytes = ObjectStore().get_bytes(row.spec_object)
     spec = parse_spec(spec_bytes, f"{dataset_id} (stored spec)")
-    spec_dir = Path(orjson.loads(row.metadata_json).get("spec_dir") or ".")
-    return build_spec(spec, spec_bytes, spec_dir, session=session, actor=actor, toolkit=toolkit,
-                      progress=progress, supersede_reason=supersede_reason)
+    meta = orjson.loads(row.metadata_json)
+    return build_spec(spec, spec_bytes, Path(meta.get("spec_dir") or "."), session=session, actor=actor,
+                      toolkit=toolkit, progress=progress, supersede_reason=supersede_reason,
+                      fallback_paths=meta.get("resolved_paths") or {})
 
 
 def rebuild_after_withdrawal(session: Session | None, dataset_id: str, reason: str = "consent withdrawn", *,

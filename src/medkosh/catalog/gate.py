@@ -8,8 +8,14 @@ which would (rightly, for free text) call any opaque token an identifier:
 - the data card's declared catalog metadata (the steward's name, the institution, the dataset's own
   name and description, ids and hashes, the census citation) is public by design; it is blanked
   before the card's text is scanned. Figures are scanned through the text they are drawn from.
-Everything else — every other Parquet column, every DICOM header, the rest of the card — goes through
-`medkosh.deid.scan` unchanged.
+- DICOM PatientID and PatientName hold the dataset's person pseudonym (PS3.15 dummy values), and
+  DeidentificationMethod names the PS3.15 options medkosh applied; each is checked to be exactly that
+  and blanked in the scan copy of each instance;
+- in de-identified note text, the de-identifier's own `[LABEL]` tags are markers medkosh inserted, not
+  patient data; the scanner's high-recall address rule reads "Address: [ADDRESS]" as an address, so the
+  scan copy shows each tag as "[removed]". The released text keeps its tags.
+Everything else — every other Parquet column, all other note text, every DICOM header, the rest of the
+card — goes through `medkosh.deid.scan` unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +38,12 @@ STRUCTURAL: dict[str, re.Pattern[str]] = {
     "study_uid": _KEYED_UID, "series_uid": _KEYED_UID, "sop_uid": _KEYED_UID, "file": _IMAGE_PATH,
 }
 _IMAGE = re.compile(r"!\[[^\]]*\]\(data:[^)]*\)")
+
+
+def _tag_pattern() -> str:
+    from medkosh.deid.text.types import Label
+
+    return r"\[(?:" + "|".join(sorted((label.value for label in Label), key=len, reverse=True)) + r")\]"
 
 
 def structural_findings(prepared: Prepared) -> list[Finding]:
@@ -75,20 +87,55 @@ def card_scan_text(markdown: str, spec: DatasetSpec) -> str:
     return text
 
 
+def _dicom_scan_copy(path: Path, folder: Path, gate: Path) -> tuple[Path, Finding | None]:
+    """A copy of one released instance with its pseudonym elements blanked, after checking that they hold
+    the person pseudonym of the folder the instance is released under (images/<person_id>/…)."""
+    import pydicom
+
+    rel = path.relative_to(folder)
+    person = rel.parts[1]
+    ds = pydicom.dcmread(path, force=True)
+    finding = None
+    for keyword in ("PatientID", "PatientName"):
+        value = str(ds.get(keyword, "") or "")
+        if value not in ("", person):
+            finding = Finding(str(rel), "NOT_A_PSEUDONYM", f"{keyword} is not the released person id")
+        if keyword in ds:
+            ds.data_element(keyword).value = ""
+    if "DeidentificationMethod" in ds:
+        from medkosh.deid.dicom import METHOD
+
+        method = ds.DeidentificationMethod
+        values = [str(method)] if isinstance(method, str) else [str(v) for v in method]
+        if not set(values) <= {str(m) for m in METHOD}:
+            finding = Finding(str(rel), "UNEXPECTED_TEXT", "DeidentificationMethod is not medkosh's profile list")
+        ds.DeidentificationMethod = ""
+    copy = gate / "images" / rel.relative_to("images")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(copy)
+    return copy, finding
+
+
 def scan_release(folder: Path, prepared: Prepared, spec: DatasetSpec, markdown: str, canaries: list[str],
                  toolkit: Toolkit) -> list[Finding]:
     """Every finding of the gate (empty means the release may be published)."""
     gate = folder / ".gate"
     gate.mkdir()
     paths: list[Path] = []
+    findings_pre: list[Finding] = []
     for table in prepared.tables:
         rest = table.frame.drop([c for c in STRUCTURAL if c in table.frame.columns])
+        if table.select.text_column:
+            rest = rest.with_columns(pl.col(table.select.text_column).str.replace_all(_tag_pattern(), "[removed]"))
         path = gate / f"{table.name}.parquet"
         rest.write_parquet(path)
         paths.append(path)
-    paths += sorted(p for p in folder.glob("images/**/*.dcm"))
+    for image in sorted(folder.glob("images/**/*.dcm")):
+        copy, finding = _dicom_scan_copy(image, folder, gate)
+        paths.append(copy)
+        findings_pre.extend([finding] if finding else [])
     card = gate / "card.txt"
     card.write_text(card_scan_text(markdown, spec), encoding="utf-8")
     paths.append(card)
-    findings = structural_findings(prepared) + canary_findings(prepared, canaries, markdown)
+    findings = findings_pre + structural_findings(prepared) + canary_findings(prepared, canaries, markdown)
     return findings + toolkit.scan_paths(paths, canaries)

@@ -120,8 +120,6 @@ def prepare(spec: DatasetSpec, spec_dir: Path, view: ConsentView, toolkit: Toolk
     members: set[str] = set()
     for sel in spec.tables:
         raw = _select(toolkit, sel, view, cohort)
-        if "patient_key" in raw.columns:
-            members.update(k for k in raw["patient_key"].unique().to_list() if k)
         frame = _shift_dates(raw, sel.source)
         prepared = PreparedTable(sel.output, sel, frame)
         if sel.text_column:
@@ -130,6 +128,8 @@ def prepare(spec: DatasetSpec, spec_dir: Path, view: ConsentView, toolkit: Toolk
             frame = frame.with_columns(pl.Series(sel.text_column, clean, dtype=pl.String))
         if sel.object_column:
             frame, prepared.images = _release_images(frame, sel, toolkit, spec.id, secret)
+        if "patient_key" in frame.columns:  # who is in the release (before recipe suppression: a superset)
+            members.update(k for k in frame["patient_key"].unique().to_list() if k)
         frame = _pseudonymise(frame, secret)
         if sel.recipe:
             result = toolkit.anonymise(frame, resolve_path(spec_dir, sel.recipe), spec.id)

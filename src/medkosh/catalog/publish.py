@@ -3,7 +3,7 @@ row, search fields, the previous version's new status and the audit event), or n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -40,6 +40,7 @@ class Publication:
     expected_number: int
     supersede_reason: str | None = None   # set when the previous version is withdrawn for consent
     spec_dir: str = "."                   # where the spec's relative paths (recipes, canaries) resolve
+    resolved_paths: dict[str, str] = field(default_factory=dict)  # ${VAR} paths as this build resolved them
 
 
 def next_number(session: Session, dataset_id: str) -> int:
@@ -48,11 +49,13 @@ def next_number(session: Session, dataset_id: str) -> int:
     return int(current or 0) + 1
 
 
-def _upsert_dataset(session: Session, spec: DatasetSpec, spec_object: str, spec_dir: str) -> CatalogDatasetRow:
+def _upsert_dataset(session: Session, pub: Publication) -> CatalogDatasetRow:
+    spec, spec_object = pub.spec, pub.spec_object
     now = utcnow()
     row = session.get(CatalogDatasetRow, spec.id)
     meta = {"keywords": spec.keywords, "intended_uses": spec.intended_uses, "limitations": spec.limitations,
-            "data_sharing_agreement": spec.data_sharing_agreement, "spec_dir": spec_dir}
+            "data_sharing_agreement": spec.data_sharing_agreement, "spec_dir": pub.spec_dir,
+            "resolved_paths": pub.resolved_paths}
     if row is None:
         row = CatalogDatasetRow(id=spec.id, created_at=now, latest_number=0, size_bytes=0, rows=0,
                                 search_seq=0, search_text="")
@@ -75,7 +78,7 @@ def publish(session: Session, pub: Publication, actor: Actor | str) -> tuple[Cat
     existing = session.get(CatalogVersionRow, vid)
     if existing is not None:  # the same inputs were built and published before: nothing to do
         return existing, None
-    dataset = _upsert_dataset(session, pub.spec, pub.spec_object, pub.spec_dir)
+    dataset = _upsert_dataset(session, pub)
     session.flush()
     number = next_number(session, pub.spec.id)
     if number != pub.expected_number:

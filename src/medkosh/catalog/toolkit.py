@@ -58,17 +58,17 @@ def _scan_table(table: str) -> pl.LazyFrame:
 
 
 def _anonymise(frame: pl.DataFrame, recipe_path: Path, dataset_id: str) -> AnonymisedTable:
+    """The tabular engine under the dataset's secret; the manifest records the recipe as written."""
+    import yaml
+
     tabular = _require("medkosh.deid.tabular", "tabular anonymisation")
-    recipe = tabular.load_recipe(recipe_path)
-    result = tabular.anonymise(frame, recipe)
-    table = result.table
-    if not isinstance(table, pl.DataFrame):
-        table = pl.from_arrow(table) if not isinstance(table, pl.LazyFrame) else table.collect()
-    report = result.report
-    report_dict = report.as_dict() if hasattr(report, "as_dict") else dict(report)
-    recipe_dict = recipe.as_dict() if hasattr(recipe, "as_dict") else (
-        recipe.model_dump(mode="json") if hasattr(recipe, "model_dump") else dict(recipe))
-    return AnonymisedTable(table, recipe_dict, report_dict)  # type: ignore[arg-type]
+    from medkosh.deid.pseudonym import dataset_secret
+
+    recipe = tabular.load_recipe(recipe_path)  # checks the recipe; errors name the setting at fault
+    result = tabular.anonymise(frame, recipe, secret=dataset_secret(dataset_id), dataset_id=dataset_id)
+    table = result.table if isinstance(result.table, pl.DataFrame) else pl.DataFrame(result.table)
+    written = yaml.safe_load(Path(recipe_path).read_text(encoding="utf-8"))
+    return AnonymisedTable(table, written, dict(result.report))
 
 
 def _deidentify_text(texts: list[str], patient_keys: list[str], dataset_id: str) -> list[str]:
