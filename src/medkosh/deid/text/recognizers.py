@@ -317,8 +317,24 @@ def pattern_recognizers() -> list[PatternRecognizer]:
     return list(_PATTERNS)
 
 
+_SET: re2.Set | None = None
+
+
+def _pattern_set() -> re2.Set:
+    """All patterns in one RE2 set: one linear pass says which recognizers can match at all, so a
+    short note pays for a handful of regex passes instead of forty."""
+    global _SET
+    if _SET is None:
+        built = re2.Set.SearchSet(re2.Options())
+        for recognizer in _PATTERNS:
+            built.Add(recognizer.pattern)
+        built.Compile()
+        _SET = built
+    return _SET
+
+
 def find_patterns(text: str, profile: str) -> list[Span]:
     spans: list[Span] = []
-    for recognizer in _PATTERNS:
-        spans.extend(recognizer.find(text, profile))
+    for index in _pattern_set().Match(text) or ():
+        spans.extend(_PATTERNS[index].find(text, profile))
     return spans
