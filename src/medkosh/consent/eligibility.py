@@ -224,16 +224,16 @@ def eligibility(session: Session, purpose: str | Purpose = Purpose.DSRCH,
         from medkosh.consent.subjects import raw_zone_subjects
 
         subjects = raw_zone_subjects()
-    by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    by_key: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
     for key, source_id, phash in subjects.select("patient_key", "source_id", "patient_hash").iter_rows():
-        if key and phash:
+        if key:  # a patient without an ABHA address (null hash) is listed, with no artefact: no_consent
             by_key[key].add((source_id, phash))
-    by_hash = _artefacts_by_hash(session, (h for pairs in by_key.values() for _, h in pairs))
+    by_hash = _artefacts_by_hash(session, (h for pairs in by_key.values() for _, h in pairs if h))
     patients: dict[str, PatientDecision] = {}
     for key, pairs in by_key.items():
         seen: dict[str, tuple[Terms, ConsentStatus]] = {}
         for source_id, phash in pairs:
-            for row in by_hash.get(phash, []):
+            for row in by_hash.get(phash, []) if phash else []:
                 # A consent given at one hospital (hip) speaks for that hospital's records only.
                 if row.hip_id is None or row.hip_id == source_id:
                     seen[row.consent_id] = (terms_of(row), ConsentStatus(row.status))

@@ -93,7 +93,8 @@ def resolve_keys(session: Session) -> None:
     subjects = raw_zone_subjects()
     by_hash: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key, source_id, phash in subjects.iter_rows():
-        by_hash[phash].append((key, source_id))
+        if phash:
+            by_hash[phash].append((key, source_id))
     for task in todo:
         art = service.get_row(session, task.consent_id)
         pairs = sorted({(k, src) for k, src in by_hash.get(art.patient_hash, [])

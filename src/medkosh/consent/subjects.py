@@ -36,16 +36,16 @@ def hash_addresses(frame: pl.DataFrame, column: str = "abha_address") -> pl.Seri
 
 
 def raw_zone_subjects() -> pl.DataFrame:
-    """(patient_key, source_id, patient_hash) for every patient in the raw zone that has an ABHA address.
+    """(patient_key, source_id, patient_hash) for every patient in the raw zone.
 
-    A patient without an ABHA address cannot have an ABDM consent artefact, so they never appear here
+    A patient without an ABHA address cannot have an ABDM consent artefact: their patient_hash is null
     and every row of theirs is excluded as `no_consent`.
     """
     from medkosh.ingest.zone import scan_table
 
     frame = (scan_table("patient")
              .select("patient_key", "source_id", "abha_address")
-             .filter(pl.col("patient_key").is_not_null() & pl.col("abha_address").is_not_null())
+             .filter(pl.col("patient_key").is_not_null())
              .unique()
              .collect())
     return subjects_frame(frame)
