@@ -17,6 +17,7 @@ STEPS: list[tuple[str, str]] = [
     # compute → models → surveillance.
     ("Synthetic data", "medkosh.synth.demo_step"),
     ("Ingest hospital data", "medkosh.ingest.demo_step"),
+    ("Import consent artefacts", "medkosh.consent.demo_step"),
     ("Build the catalog", "medkosh.catalog.demo_step"),
 ]
 
