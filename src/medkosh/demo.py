@@ -19,6 +19,7 @@ STEPS: list[tuple[str, str]] = [
     ("Ingest hospital data", "medkosh.ingest.demo_step"),
     ("Import consent artefacts", "medkosh.consent.demo_step"),
     ("Build the catalog", "medkosh.catalog.demo_step"),
+    ("Revoke one consent and enforce", "medkosh.consent.demo_revoke"),
 ]
 
 
