@@ -24,7 +24,8 @@ from medkosh.deid.tabular.search import SearchResult, search
 from medkosh.errors import InputError, PolicyViolation
 
 Data = pl.DataFrame | pl.LazyFrame | str | Path
-DEFAULT_POPULATION = 100.0  # sample is 1% of the population unless the recipe says otherwise
+DEFAULT_POPULATION = 100.0
+_SEP = "\x1f"  # ASCII unit separator: joins QI labels into one key  # sample is 1% of the population unless the recipe says otherwise
 
 
 @dataclass
@@ -107,11 +108,11 @@ def _problem(base: pl.DataFrame, recipe: Recipe) -> Problem:
 
 
 def _class_labels(problem: Problem, node: tuple[int, ...], reps: np.ndarray) -> pl.DataFrame:
-    cols = {}
+    cols = []
     for i, (h, lvl) in enumerate(zip(problem.hierarchies, node, strict=True)):
-        labels = np.array(h.labels[lvl], dtype=object)
-        cols[h.column] = labels[problem.level_codes[i][lvl][reps]].tolist()
-    return pl.DataFrame(cols, schema=dict.fromkeys(cols, pl.Utf8))
+        labels = pl.Series(h.column, h.labels[lvl], dtype=pl.Utf8)
+        cols.append(labels.gather(problem.level_codes[i][lvl][reps]))
+    return pl.DataFrame(cols)
 
 
 def _generalise(lf: pl.LazyFrame, hierarchies: list[Hierarchy], node: tuple[int, ...]) -> pl.LazyFrame:
@@ -124,9 +125,10 @@ def _generalise(lf: pl.LazyFrame, hierarchies: list[Hierarchy], node: tuple[int,
 
 
 def _population_sizes(recipe: Recipe, problem: Problem, node: tuple[int, ...],
-                      labels: pl.DataFrame) -> np.ndarray | None:
+                      reps: np.ndarray) -> np.ndarray | None:
     if not recipe.population_table:
         return None
+    labels = _class_labels(problem, node, reps)
     qis = recipe.quasi
     # The population table gets the same fixed transformations as the sample, except per-patient shifts.
     columns = {q: dataclasses.replace(recipe.columns[q], shift=False) for q in qis}
@@ -146,7 +148,9 @@ def _plan(data: Data, recipe: Recipe | dict[str, Any] | str | Path, engine: str,
     rec = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     key = _secret(rec, secret, dataset_id)
     prepared = prepare(_lazy(data), rec, key)
-    columns = rec.quasi + ([rec.sensitive] if rec.sensitive else [])
+    # The sensitive column only splits cells when l-diversity or t-closeness needs its values.
+    uses_sensitive = rec.sensitive is not None and (rec.l > 1 or rec.t is not None)
+    columns = rec.quasi + ([rec.sensitive] if uses_sensitive and rec.sensitive else [])
     try:
         base = _cell_counts(prepared, columns, engine, rec, data, key, partitions)
     except _polars_errors() as exc:
@@ -169,9 +173,9 @@ def _plan(data: Data, recipe: Recipe | dict[str, Any] | str | Path, engine: str,
     zero = tuple(0 for _ in rec.quasi)
     original = problem.evaluate(zero, problem.base_cells())
     population = rec.population_size or rows_in * DEFAULT_POPULATION
-    before_pop = _population_sizes(rec, problem, zero, _class_labels(problem, zero, original.class_rep))
+    before_pop = _population_sizes(rec, problem, zero, original.class_rep)
     kept = best.class_ok
-    after_pop = _population_sizes(rec, problem, best.node, _class_labels(problem, best.node, best.class_rep[kept]))
+    after_pop = _population_sizes(rec, problem, best.node, best.class_rep[kept])
     achieved = problem.achieved(best)
     report: dict[str, Any] = {
         "recipe": rec.summary(),
@@ -202,10 +206,11 @@ def _output(plan: _Plan) -> pl.LazyFrame:
     out = _generalise(plan.prepared, problem.hierarchies, best.node)
     bad = ~best.class_ok
     if bad.any():
-        suppressed = _class_labels(problem, best.node, best.class_rep[bad]).with_columns(
-            pl.lit(True).alias("__suppressed"))
-        out = out.join(suppressed.lazy(), on=plan.recipe.quasi, how="left", maintain_order="left").filter(
-            pl.col("__suppressed").is_null()).drop("__suppressed")
+        # One composite key per row and a set lookup: cheaper than a join on every QI column.
+        qis = plan.recipe.quasi
+        labels = _class_labels(problem, best.node, best.class_rep[bad])
+        keys = labels.select(pl.concat_str(qis, separator=_SEP)).to_series()
+        out = out.filter(~pl.concat_str(qis, separator=_SEP).is_in(keys.implode()))
     return out
 
 

@@ -27,8 +27,9 @@ def cell_counts(lf: pl.LazyFrame, columns: list[str]) -> pl.DataFrame:
     """Distinct value combinations with their row counts, computed by Polars' streaming engine."""
     query = lf.select(as_text(columns)).group_by(columns).agg(pl.len().alias(COUNT))
     out = query.collect(engine="streaming")
-    # Sorted: group-by order varies from run to run, and float sums over cells must not.
-    return out.with_columns(pl.col(COUNT).cast(pl.Int64)).sort(columns)
+    # Group-by order varies from run to run; the Problem re-orders cells by their codes so that
+    # float sums over cells come out the same every time.
+    return out.with_columns(pl.col(COUNT).cast(pl.Int64))
 
 
 def merge_counts(parts: list[pl.DataFrame], columns: list[str]) -> pl.DataFrame:
@@ -36,7 +37,7 @@ def merge_counts(parts: list[pl.DataFrame], columns: list[str]) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame({**{c: [] for c in columns}, COUNT: []},
                             schema={**dict.fromkeys(columns, pl.Utf8), COUNT: pl.Int64})
-    return pl.concat(parts).group_by(columns).agg(pl.col(COUNT).sum()).sort(columns)
+    return pl.concat(parts).group_by(columns).agg(pl.col(COUNT).sum())
 
 
 HierarchySource = Hierarchy | dict[str, Any] | None
@@ -71,10 +72,9 @@ def leaf_codes(base: pl.DataFrame, column: str, hierarchy: Hierarchy) -> np.ndar
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
         raise InputError(f"value {missing[0]!r}{more} of column {column!r} is missing from its hierarchy",
                          hint="add a row for it to the hierarchy file, or fix the data")
-    mapping = pl.DataFrame({column: list(index), "__code": list(index.values())},
-                           schema={column: pl.Utf8, "__code": pl.Int64})
-    coded = base.select(pl.col(column)).join(mapping, on=column, how="left", maintain_order="left")
-    return coded.get_column("__code").to_numpy().astype(np.int64)
+    # An Enum over the hierarchy's leaves (in hierarchy order): its physical codes are the rows.
+    leaves = pl.Enum([row[0] for row in hierarchy.rows])
+    return values.cast(leaves).to_physical().to_numpy().astype(np.int64)
 
 
 def sensitive_codes(base: pl.DataFrame, column: str, order: list[str] | None,
@@ -99,7 +99,5 @@ def sensitive_codes(base: pl.DataFrame, column: str, order: list[str] | None,
         ranks = np.array([position[v] for v in values], dtype=np.int64)
     else:
         ranks = np.arange(len(values), dtype=np.int64)
-    mapping = pl.DataFrame({column: values, "__code": list(range(len(values)))},
-                           schema={column: pl.Utf8, "__code": pl.Int64})
-    coded = base.select(pl.col(column)).join(mapping, on=column, how="left", maintain_order="left")
-    return coded.get_column("__code").to_numpy().astype(np.int64), values, ranks
+    codes = base.get_column(column).cast(pl.Enum(values)).to_physical().to_numpy().astype(np.int64)
+    return codes, values, ranks

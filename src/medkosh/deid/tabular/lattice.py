@@ -19,6 +19,11 @@ from medkosh.deid.tabular.hierarchy import Hierarchy
 _KEY_LIMIT = 1 << 61
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Σ a·b without BLAS: on a busy machine BLAS threads spin-wait, and these vectors are short."""
+    return float(np.multiply(a, b).sum())
+
+
 @dataclass
 class PrivacyModel:
     k: int = 1
@@ -61,6 +66,37 @@ class NodeResult:
         return np.asarray(self.cells.rep[self.class_start])
 
 
+def _code_order(codes: list[np.ndarray], sizes: list[int], sensitive: np.ndarray | None, s_count: int,
+                n: int) -> np.ndarray:
+    """The order of cells by (QI codes…, sensitive code): one mixed-radix key and one sort when the
+    key fits in 63 bits (the usual case), else a lexicographic sort."""
+    columns = [*codes, *([sensitive] if sensitive is not None else [])]
+    radices = [*sizes, *([s_count] if sensitive is not None else [])]
+    if not columns or n == 0:
+        return np.arange(n)
+    if math.prod(radices) < _KEY_LIMIT:
+        key = np.zeros(n, dtype=np.int64)
+        for col, radix in zip(columns, radices, strict=True):
+            key = key * radix + col
+        return np.argsort(key, kind="stable")
+    return np.lexsort(list(reversed(columns)))
+
+
+class _Levels:
+    """Per QI: the code of each cell's label at a level, computed on first use and kept."""
+
+    def __init__(self, hierarchy: Hierarchy, leaf: np.ndarray) -> None:
+        self.hierarchy = hierarchy
+        self.leaf = leaf
+        self.cache: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, level: int) -> np.ndarray:
+        codes = self.cache.get(level)
+        if codes is None:
+            codes = self.cache[level] = self.hierarchy.codes[level][self.leaf]
+        return codes
+
+
 class Problem:
     """The encoded table and hierarchies; evaluates nodes."""
 
@@ -69,13 +105,24 @@ class Problem:
                  model: PrivacyModel, sensitive_order: np.ndarray | None = None) -> None:
         self.hierarchies = hierarchies
         self.q = len(hierarchies)
+        # Cells in code order, whatever order the group-by produced them in: sums over cells (and
+        # so every metric) are then identical from run to run and engine to engine.
+        order = _code_order(leaf_codes, [h.size for h in hierarchies], sensitive,
+                            len(sensitive_values) if sensitive_values else 1, len(weight))
+        leaf_codes = [c[order] for c in leaf_codes]
+        sensitive = sensitive[order] if sensitive is not None else None
+        weight = np.asarray(weight)[order]
+        self.order = order  # base-table row of each cell
         self.weight = weight.astype(np.int64)
+        # float copy: numpy's dot of float by int arrays skips BLAS and is ~50x slower
+        self.weight_f = self.weight.astype(np.float64)
         self.n = int(self.weight.sum())
         self.model = model
         self.depths = [h.depth for h in hierarchies]
         self.level_sizes = [h.level_sizes() for h in hierarchies]
-        # level_codes[q][lvl] = code of each base cell's label at that level
-        self.level_codes = [[h.codes[lvl][leaf_codes[i]] for lvl in range(h.depth)]
+        # level_codes[q][lvl] = code of each base cell's label at that level (built when first used)
+        self.level_codes = [_Levels(h, leaf_codes[i]) for i, h in enumerate(hierarchies)]
+        self.leaf_weight = [np.bincount(leaf_codes[i], weights=self.weight_f, minlength=h.size)
                             for i, h in enumerate(hierarchies)]
         self.sensitive = sensitive
         self.sensitive_values = sensitive_values
@@ -93,19 +140,23 @@ class Problem:
         self.loss_lb: list[np.ndarray] = []  # per QI per level: mean penalty over rows
         self.log_freq: list[list[np.ndarray]] = []
         self.entropy_lb: list[np.ndarray] = []
+        # Computed over each hierarchy's leaves weighted by their row counts: the cells are
+        # visited once per QI (for leaf_weight), not once per level.
         for i, h in enumerate(self.hierarchies):
             pens, lbs, logf, ent = [], [], [], []
+            w = self.leaf_weight[i]
             for lvl in range(h.depth):
                 pen = h.penalty(lvl)
-                codes = self.level_codes[i][lvl]
+                codes = h.codes[lvl]
                 pens.append(pen)
-                lbs.append(float(np.dot(pen[codes], self.weight)) / max(self.n, 1))
-                freq = np.bincount(codes, weights=self.weight, minlength=len(h.labels[lvl]))
+                lbs.append(_dot(pen[codes], w) / max(self.n, 1))
+                freq = np.bincount(codes, weights=w, minlength=len(h.labels[lvl]))
                 with np.errstate(divide="ignore"):
                     logf.append(np.log2(freq))
-            base = logf[0][self.level_codes[i][0]]
+            present = w > 0  # leaves absent from the table carry no rows (and log2 0 = -inf)
+            base = logf[0][h.codes[0]][present]
             for lvl in range(h.depth):
-                ent.append(float(np.dot(logf[lvl][self.level_codes[i][lvl]] - base, self.weight)))
+                ent.append(_dot(logf[lvl][h.codes[lvl]][present] - base, w[present]))
             self.penalty.append(pens)
             self.loss_lb.append(np.array(lbs))
             self.log_freq.append(logf)
@@ -164,6 +215,12 @@ class Problem:
 
     def evaluate(self, node: tuple[int, ...], source: Cells) -> NodeResult:
         rep, weight = source.rep, source.weight
+        if self.sensitive is None and not any(node) and len(rep) == len(self.weight):
+            # The bottom node on the base table: the cells are the classes already, in code order.
+            start = np.arange(len(rep), dtype=np.int64)
+            ok = self._criteria(source, start, weight)
+            suppressed = int(weight[~ok].sum())
+            return NodeResult(node, source, start, weight, ok, suppressed, suppressed <= self.max_suppressed)
         key, radix = self.keys(node, rep)
         if self.sensitive is not None:
             key = key * self.s_count + self.sensitive[rep]
@@ -233,7 +290,7 @@ class Problem:
         if r.suppressed == 0:  # the attribute-wise metrics equal their no-suppression values
             loss = sum(float(self.loss_lb[i][lvl]) for i, lvl in enumerate(r.node)) / self.q if self.q else 0.0
             entropy = sum(float(self.entropy_lb[i][lvl]) for i, lvl in enumerate(r.node))
-            return {"loss": loss, "discernibility": float(np.dot(kept, kept)),
+            return {"loss": loss, "discernibility": _dot(kept, kept),
                     "avg_class_size": n / len(kept) if len(kept) else 0.0, "entropy": entropy}
         rep = r.class_rep
         bad = ~r.class_ok
@@ -248,11 +305,11 @@ class Problem:
             ent_delta += log_n - self.log_freq[i][lvl][codes]
         loss = sum(float(self.loss_lb[i][lvl]) for i, lvl in enumerate(r.node)) / self.q if self.q else 0.0
         if self.q:
-            loss += float(np.dot(supp_size, 1.0 - class_pen / self.q)) / n
+            loss += _dot(supp_size, 1.0 - class_pen / self.q) / n
         else:
             loss = r.suppressed / n
-        entropy = sum(float(self.entropy_lb[i][lvl]) for i, lvl in enumerate(r.node)) + float(np.dot(supp_size, ent_delta))
-        disc = float(np.dot(kept, kept)) + float(r.suppressed) * n
+        entropy = sum(float(self.entropy_lb[i][lvl]) for i, lvl in enumerate(r.node)) + _dot(supp_size, ent_delta)
+        disc = _dot(kept, kept) + float(r.suppressed) * n
         groups = len(kept) + (1 if r.suppressed else 0)
         return {"loss": loss, "discernibility": disc, "avg_class_size": n / groups if groups else 0.0,
                 "entropy": entropy}

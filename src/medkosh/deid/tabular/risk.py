@@ -98,7 +98,7 @@ def pitman(sizes: np.ndarray, population: float) -> float:
         ll = (u - 1) * math.log(alpha) + gammaln(theta / alpha + u) - gammaln(theta / alpha + 1)
         ll -= gammaln(theta + n) - gammaln(theta + 1)
         if len(ks):
-            ll += float(np.dot(cs, gammaln(ks - alpha) - gammaln(1 - alpha)))
+            ll += float((cs * (gammaln(ks - alpha) - gammaln(1 - alpha))).sum())
         return -float(ll)
 
     c1, c2 = float(freq[1]), float(freq.get(2, 1))
