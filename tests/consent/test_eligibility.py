@@ -103,3 +103,43 @@ def test_public_health_dataset_needs_public_health_consent(world, cm) -> None:
     assert snap.eligible_keys() == {"P-ok"}
     assert snap.patients["P-ok"].consent_ids == ("c-ok", "c-ph")
     assert {s.consent_id for s in snap.patients["P-ok"].allowed} == {"c-ph"}
+
+
+def test_patient_without_abha_address_has_no_consent(world) -> None:
+    subjects = pl.concat([world, _subjects(("P-noabha", "HOSP-A", None))])
+    with session_scope() as s:
+        snap = eligibility(s, purpose="DSRCH", hi_types=["OPConsultation"], window=WINDOW, as_of=NOW,
+                           subjects=subjects)
+    assert snap.excluded()["P-noabha"].value == "no_consent"
+
+
+def test_single_span_view_never_over_includes(world, cm) -> None:
+    """Two consents with a gap between them: `spans` gives the longest range, never the hull."""
+    _store(cm.artefact(consent_id="c-early", patient="gap@abdm", date_from="2019-01-01T00:00:00Z",
+                       date_to="2019-03-31T00:00:00Z"),
+           cm.artefact(consent_id="c-late", patient="gap@abdm", date_from="2021-01-01T00:00:00Z",
+                       date_to="2022-12-31T00:00:00Z"),
+           cm.artefact(consent_id="c-adjacent", patient="gap@abdm", date_from="2023-01-01T00:00:00Z",
+                       date_to="2023-06-30T00:00:00Z"))
+    with session_scope() as s:
+        snap = eligibility(s, "DSRCH", ["OPConsultation"], WINDOW, NOW, subjects=_subjects(("P-gap", "HOSP-A",
+                                                                                             "gap@abdm")))
+    decision = snap.patients["P-gap"]
+    assert decision.eligible and len(decision.allowed) == 3
+    span = decision.spans["OPConsultation"]  # 2021-01-01..2022-12-31 and 2023-01-01..2023-06-30 merge
+    assert (span.start, span.end) == (dt.date(2021, 1, 1), dt.date(2023, 6, 30))
+    rows = _rows(("P-gap", "OPConsultation", dt.date(2019, 2, 1), 1), ("P-gap", "OPConsultation",
+                                                                         dt.date(2020, 6, 1), 2))
+    assert snap.filter(rows).eligible.collect()["value"].to_list() == [1]  # the exact filter keeps 2019
+
+
+def test_catalog_adapter_reads_the_snapshot(world) -> None:
+    from medkosh.catalog.consent_filter import from_snapshot
+
+    with session_scope() as s:
+        snap = eligibility(s, "DSRCH", ["OPConsultation"], WINDOW, NOW, subjects=world)
+    view = from_snapshot(snap)
+    assert view.snapshot_id == snap.snapshot_id
+    assert set(view.eligible) == {"P-ok", "P-narrow"}
+    assert view.eligible["P-narrow"]["OPConsultation"] == (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert view.excluded["P-care"] == "purpose_mismatch"
