@@ -234,7 +234,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/access/requests/{request_id}/submit"): "access.request.submit",
     ("POST", "/access/requests/{request_id}/withdraw"): "access.request.withdraw",
     ("POST", "/access/requests/{request_id}/comments"): "access.request.comment",
-    ("GET", "/access/datasets/{dataset_id}/dua"): "access.dua.read",
+    ("GET", "/access/datasets/{dataset_id}"): "access.dua.read",
     ("POST", "/access/datasets/{dataset_id}/dua"): "access.dua.sign",
     ("GET", "/access/versions/{version_id}/download"): "access.download.url",
     ("GET", "/review"): "access.review.queue",

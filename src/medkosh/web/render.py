@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from medkosh import __version__
@@ -76,5 +76,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     return response
 
 
-def render_error(request: Request, status: int, line: str) -> HTMLResponse:
+def render_error(request: Request, status: int, line: str) -> Response:
+    if status == 401 and request.method == "GET":
+        # A page that needs a signed-in user: go to the sign-in page and come back afterwards.
+        from urllib.parse import quote
+
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
     return render(request, "error.html", {"status": status, "message": line}, status=status)
