@@ -38,6 +38,11 @@ def load(path: Path) -> list[dict[str, Any]]:
     return notes
 
 
+def _age_value(text: str) -> int:
+    digits = re.match(r"\D*(\d+)", text)
+    return int(digits.group(1)) if digits else 0
+
+
 def _covered(n: int, spans: list[tuple[int, int]]) -> bytearray:
     mask = bytearray(n + 1)
     for s, e in spans:
@@ -126,12 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="default", choices=("default", "scan"))
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--ages-over-89-only", action="store_true",
+                    help="drop gold AGE spans under 90 (HIPAA Safe Harbor keeps younger ages; medkosh synth labels every age)")
     args = ap.parse_args(argv)
     sets: list[tuple[str, list[dict[str, Any]]]] = [(str(p), load(p)) for p in args.files]
     if args.synth:
         sets.append((f"synth:{args.synth}", load(args.synth / "notes" / "notes.jsonl")))
     if not sets:
         ap.error("give gold JSONL files or --synth DIR")
+    if args.ages_over_89_only:
+        for _, notes in sets:
+            for n in notes:
+                n["gold"] = [g for g in n["gold"] if g["label"] != "AGE" or _age_value(n["text"][g["start"]:g["end"]]) >= 90]
     results: dict[str, Any] = {}
     total = Tally()
     started = time.perf_counter()

@@ -64,7 +64,7 @@ wife husband son daughter father mother brother sister bro sis uncle aunt nephew
 granddaughter grandmother grandfather grandma grandpa cousin friend neighbor neighbour attendant
 relative informant caregiver spouse fiance fiancee girlfriend boyfriend partner pt patient by with
 to from per cc called paged notified informed spoke discussed d/w w/ c/o dear hi hello mrs mr bhai
-didi bhaiya beta ji colleague md sahab np rn lpn cna sw brother-in-law sister-in-law
+didi bhaiya beta ji colleague sahab np rn lpn cna sw brother-in-law sister-in-law
 father-in-law mother-in-law son-in-law daughter-in-law dtr dau
 """.split())
 # Words written after a name: "Sharma ji", "A. Rao, RN", "Dr. Khan MD".
@@ -159,7 +159,7 @@ def lexicon() -> Lexicon:
             single.add(parts[0])
         elif parts:
             phrases.setdefault(parts[0], []).append(parts)
-    first = _read_gz("first_names.txt.gz")
+    first = _read_gz("first_names.txt.gz") | _read_curated("indian_names.txt")
     surnames = _read_gz("surnames.txt.gz")
     devanagari = _read_gz("devanagari_names.txt.gz")
     common = _read_gz("common_words.txt.gz")
@@ -174,6 +174,9 @@ def lexicon() -> Lexicon:
     mark(medical, MEDICAL)
     mark(common, COMMON)
     mark(first | surnames, NAME)
+    # Curated Indian names win over the English word list (SHAIKH, KHAN, ANIL are names in notes).
+    for w in _read_curated("indian_names.txt"):
+        classes[w] = (classes.get(w, 0) | NAME) & ~COMMON
     mark(devanagari, NAME | DEVANAGARI_WORD)
     mark(frozenset(single), PLACE)
     mark(tuple(phrases), PHRASE_START)

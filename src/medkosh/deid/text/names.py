@@ -43,6 +43,14 @@ def _sentence_initial(text: str, tok: Token) -> bool:
     return k < 0 or text[k] in ".!?:;\n-*•>)"
 
 
+def _in_prose(text: str, tok: Token) -> bool:
+    """Inside running text: a lower-case word or a comma just before, and not a field label after."""
+    k = tok.start - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    return k >= 0 and (text[k].islower() or text[k] == ",") and text[tok.end:tok.end + 1] != ":"
+
+
 def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
     """If a cue ends at token i, return (kind, index of the first token after the cue)."""
     tok = tokens[i]
@@ -61,7 +69,7 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
         if rel in ("s/o", "w/o", "d/o", "b/o"):
             return "strong", nxt + 1
         if rel == "c/o":
-            return "weak", nxt + 1
+            return "complaint", nxt + 1  # "care of" a person, or (far more often) "complaints of"
         return None
     if key in TITLES and not tok.possessive:
         # "Dr", "Dr.", "DR" — but not "sister" or "baby" used as ordinary nouns in lower case.
@@ -105,12 +113,22 @@ def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
         if kind == "strong":
             return tok.name or tok.unknown
         # After "with", "to", "by" in capitals, a word that is also English ("WITH GOOD UO") is not a name.
-        return tok.strong_name or (tok.weak_name and first and kind == "kin") or (tok.unknown and first and len(tok.key) >= 3)
+        if kind == "kin":
+            return tok.strong_name or (first and (tok.weak_name or (tok.unknown and len(tok.key) >= 3)))
+        # After "BY", "WITH", "TO" in capitals only a gazetteer name: "BY HPLC", "WITH GOOD UO" are not.
+        return tok.strong_name
     if not tok.capitalised:
         return False
     if kind in ("title", "strong"):
-        return not (tok.medical and not first) and not (tok.common and not tok.name and not first)
-    # Weak cue in mixed case: a capitalised word that is a name or is not an English/clinical word.
+        # Mixed case: after "Dr."/"Name:" a capitalised word continues the name even when it is also
+        # an English word (Salim Shaikh, Anil Date); clinical terms still stop it.
+        return not (tok.medical and not first)
+    if kind == "complaint":
+        return tok.strong_name
+    # Weak cue in mixed case: a capitalised word that is a name or is not an English/clinical word;
+    # an all-capitals word in mixed-case text is an acronym ("by HPLC"), not a name.
+    if tok.text.isupper() and len(tok.text) > 1 and not tok.strong_name:
+        return False
     return (tok.name and not tok.medical) or tok.unknown
 
 
@@ -122,6 +140,8 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
         if t.devanagari:
             return t.text not in HINDI_COMMON and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
         if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
+            return False
+        if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them
             return False
         if t.initial:
             return True
@@ -155,26 +175,31 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         prev = i if j == i + 1 else j - 1
         if kind == "kin":
             kind = "weak" if not tokens[i].upper_line else "kin"
-        while j < n and count < (_MAX_NAME_TOKENS if kind not in ("weak", "kin") else 3):
+        while j < n and count < (_MAX_NAME_TOKENS if kind not in ("weak", "kin", "complaint") else 3):
             tok = tokens[j]
             gap_text = text[tokens[prev].end:tok.start]
             if "\n" in gap_text or len(gap_text) > 4 or any(c not in " .:-,=\t" for c in gap_text):
                 break
-            if "." in gap_text and not (kind == "title" or tokens[prev].initial or (count == 0 and kind == "strong")):
+            if "." in gap_text and not (count == 0 or tokens[prev].initial):
                 break  # "... informed. Aadhaar": a sentence ended
             if "," in gap_text and count > 0:
                 break
+            if count == 0 and tok.key in TITLES and not tok.devanagari:
+                prev = j  # "Name: Master Khan", "S/o Shri Ram": the title is not part of the name
+                j += 1
+                kind = "title"
+                continue
             if not _accept_after_cue(tok, kind, count == 0) or _slashed(text, tok):
                 break
             if count > 0 and "  " in gap_text:
                 break  # two spaces separate form fields ("Name: A B   Age/Sex")
             if count == 0 and kind != "title" and eponym(tokens, j):
                 break
-            flagged[j] = max(flagged[j], 0.9 if kind not in ("weak", "kin") else 0.7)
+            flagged[j] = max(flagged[j], 0.9 if kind not in ("weak", "kin", "complaint") else 0.7)
             count += 1
             prev = j
             j += 1
-            if kind in ("weak", "kin") and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
+            if kind in ("weak", "kin", "complaint") and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
                 break
 
     # 2. Suffix cues: "Sharma ji", "J. Smith, RN".
@@ -200,7 +225,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         if tok.strong_name and (tok.upper_line or tok.capitalised):
             flagged[i] = 0.75
         elif tok.weak_name and tok.capitalised and not tok.upper_line and not _sentence_initial(text, tok) \
-                and not tok.text.isupper():
+                and not tok.text.isupper() and _in_prose(text, tok):
             # "spoke with Will" — a capitalised word mid-sentence that a name list knows.
             flagged[i] = 0.55
 

@@ -85,6 +85,9 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
     return spans
 
 
+_ADDRESS_FIELDS = frozenset({"dist", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po"})
+
+
 def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
     """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
     spans: list[Span] = []
@@ -101,10 +104,18 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
             continue
         last = None
         j = cue_end
+        pieces: list[tuple[int, int]] = []  # address runs between field words ("Dist.", "PIN")
+        run_start = cue_end
         while j < n and j - cue_end < 14:
             t = tokens[j]
+            if t.key in _ADDRESS_FIELDS and last is not None:
+                pieces.append((run_start, last))
+                last = None
+                run_start = j + 1
+                j += 1
+                continue
             between = text[(tokens[j - 1].end if j > cue_end else tokens[cue_end - 1].end):t.start]
-            if "\n" in between and last is not None:
+            if "\n" in between and (last is not None or pieces):
                 break
             if any(c in between for c in ";()") or (". " in between and t.capitalised and last is not None
                                                      and not tokens[j - 1].initial and len(tokens[j - 1].key) > 3):
@@ -115,10 +126,17 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
                 break
             last = j
             j += 1
-        start = tokens[cue_end - 1].end
-        # Include numbers and punctuation after the cue ("Address: 12/4, ...").
-        m = re.match(r"[\s:\-.]*", text[start:start + 8])
-        start += m.end() if m else 0
+        for a, b in pieces:
+            spans.append(Span(tokens[a].start, tokens[b].end, Label.ADDRESS.value, 0.7, "address_cue"))
+        if pieces and last is None:
+            continue
+        if pieces:
+            start = tokens[run_start].start
+        else:
+            start = tokens[cue_end - 1].end
+            # Include numbers and punctuation after the cue ("Address: 12/4, ...").
+            m = re.match(r"[\s:\-.]*", text[start:start + 8])
+            start += m.end() if m else 0
         end = tokens[last].end if last is not None else start
         tail = re.match(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*", text[end:end + 12])
         if last is None and tail is None:
@@ -148,8 +166,11 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
             j -= 1
         while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
             j += 1
-        if j == i or all(tokens[k].key in HOSPITAL_GENERIC for k in range(j, i)):
-            continue
+        generic_only = j == i or all(tokens[k].key in HOSPITAL_GENERIC for k in range(j, i))
+        named_by_place = i + 1 < n and joined(text, tok, tokens[i + 1]) and tokens[i + 1].place \
+            and (tokens[i + 1].capitalised or tokens[i + 1].upper_line)
+        if generic_only and not (named_by_place and j < i):
+            continue  # "the hospital", "a private clinic"; but "District Hospital Kolkata" is one
         end = tok.end
         # "Institute of Medical Sciences", "Hospital & Research Centre"
         k = i + 1
