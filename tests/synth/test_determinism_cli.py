@@ -49,12 +49,17 @@ def test_rerun_replaces_an_earlier_output_atomically(tmp_path: Path) -> None:
     (["--patients", "50", "--hospitals", "3", "--seed", "7", "--outbreak", "dengue:Kolkata:2019-W38"],
      "outside the history"),
 ])
-def test_cli_errors_are_one_line(tmp_path: Path, args: list[str], needle: str) -> None:
-    proc = run_cli(*args, "--out", str(tmp_path / "o"), home=tmp_path / "home")
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], proc.stderr
-    assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+def test_cli_errors_are_one_line(tmp_path: Path, args: list[str], needle: str,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from medkosh.cli.main import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["synth", *args, "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()
 
 
 def test_cli_refuses_a_non_synth_folder(tmp_path: Path) -> None:

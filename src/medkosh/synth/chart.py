@@ -100,8 +100,14 @@ def build_chart(r: random.Random, t: Traits, n_doctors: int) -> Chart:
     diagnoses: list[Diagnosis] = []
     clinicians = max(1, n_doctors - 2)  # the last two are the pathologist and the radiologist
 
+    # Nothing happens before birth: young children's records start at their birth.
+    first = min(n_days - 1, max(0, (t.birth - t.start).days + 1))
+
     def day(offset: int) -> dt.date:
-        return t.start + dt.timedelta(days=max(0, min(n_days - 1, offset)))
+        return t.start + dt.timedelta(days=max(first, min(n_days - 1, offset)))
+
+    def any_day() -> int:
+        return r.randrange(first, n_days)
 
     def enc(kind: str, when: dt.date, reason: str, length: int = 0) -> Encounter:
         e = Encounter(new_uuid(r), kind, when, min(t.end, when + dt.timedelta(days=length)),
@@ -138,7 +144,7 @@ def build_chart(r: random.Random, t: Traits, n_doctors: int) -> Chart:
     # Chronic care: diagnoses recorded at the first visit, then follow-ups.
     chronic = [k for k in t.chronic if k != "tb"]
     n_opd = (2 + r.randint(0, 2)) if chronic else (1 if r.random() < 0.85 or not t.episodes else 0)
-    days = sorted(r.randrange(n_days) for _ in range(n_opd))
+    days = sorted(any_day() for _ in range(n_opd))
     index_date = None
     index_hba1c = None
     if t.cohort:
@@ -150,7 +156,7 @@ def build_chart(r: random.Random, t: Traits, n_doctors: int) -> Chart:
                 code, display = _weighted(r, CHRONIC[key])
                 onset = (t.end - dt.timedelta(days=int(t.dm_years * 365.25))) if key == "diabetes" else \
                     day(d_off) - dt.timedelta(days=r.randint(30, 3000))
-                onset = max(onset, t.birth)
+                onset = max(min(onset, e.start), t.birth)  # known before the visit that records it
                 dx = Diagnosis(new_uuid(r), key, code, display, onset, e.start, True)
                 e.diagnoses.append(dx)
                 diagnoses.append(dx)
@@ -181,7 +187,7 @@ def build_chart(r: random.Random, t: Traits, n_doctors: int) -> Chart:
             rx.drugs.extend(d for key in chronic for d in DRUGS[key][:1])
 
     if "tb" in t.chronic:
-        e = enc("opd", day(r.randrange(n_days)), "tb")
+        e = enc("opd", day(any_day()), "tb")
         code, display = _weighted(r, CHRONIC["tb"])
         dx = Diagnosis(new_uuid(r), "tb", code, display, e.start - dt.timedelta(days=r.randint(14, 90)), e.start, True)
         e.diagnoses.append(dx)
@@ -238,21 +244,21 @@ def build_chart(r: random.Random, t: Traits, n_doctors: int) -> Chart:
         if t.start <= when <= t.end:
             doses.setdefault(when, []).append(vaccine)
     if adult and r.random() < 0.25:
-        doses.setdefault(day(r.randrange(n_days)), []).append(r.choice(("covid", "flu", "td", "typhoid")))
+        doses.setdefault(day(any_day()), []).append(r.choice(("covid", "flu", "td", "typhoid")))
     if t.female and 18 <= t.age <= 40 and r.random() < 0.15:
-        doses.setdefault(day(r.randrange(n_days)), []).append("td")
+        doses.setdefault(day(any_day()), []).append("td")
     for when in sorted(doses):
         e = enc("imm", when, "immunization")
         e.vaccines.extend(doses[when])
 
     if t.force_notes and not any(e.note == "lab" for e in encounters):
-        lab = enc("lab", day(r.randrange(n_days)), "general")
+        lab = enc("lab", day(any_day()), "general")
         chronic_labs(lab)
         if not lab.measurements:
             measure(lab, "hb", round(r.gauss(13.0, 1.0), 1))
         lab.note = "lab"
     if t.force_notes and not any(e.note == "opd" for e in encounters):
-        e = enc("opd", day(r.randrange(n_days)), "general")
+        e = enc("opd", day(any_day()), "general")
         vitals(e)
         e.note = "opd"
 

@@ -67,7 +67,7 @@ def _encode_value(vr: str, value: Value) -> bytes:
         return raw + b"\0" if len(raw) % 2 else raw
     if vr in _TEXT_VRS:
         if isinstance(value, list | tuple):
-            text = "\\".join(_fmt(v) for v in value)
+            text = "\\".join(_fmt(v) for v in value)  # type: ignore[arg-type]
         else:
             text = _fmt(value)  # type: ignore[arg-type]
         raw = text.encode("utf-8")

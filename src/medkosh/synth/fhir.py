@@ -95,12 +95,15 @@ def _patient(p: Patient, hospital: Hospital) -> dict[str, Any]:
     }
 
 
+@functools.cache
 def hospital_uuid(hospital: Hospital) -> str:
     """The Organization's id: fixed per hospital so every bundle of a hospital names the same one."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"medkosh-synth:{hospital.id}:{hospital.name}"))
 
 
+@functools.cache
 def _organization(hospital: Hospital) -> dict[str, Any]:
+    """Shared by every bundle of the hospital (built once; serialised, never mutated)."""
     d = hospital.district
     return {"resourceType": "Organization", "id": hospital_uuid(hospital), "meta": {"profile": [NRCES + "Organization"]},
             "identifier": [{"system": "https://facility.abdm.gov.in", "value": f"IN{d.state_code}{hospital.index + 1:08d}"}],
@@ -109,7 +112,9 @@ def _organization(hospital: Hospital) -> dict[str, Any]:
                          "country": "IN"}]}
 
 
+@functools.cache
 def _practitioner(doc: Doctor) -> dict[str, Any]:
+    """Shared by every bundle that names the doctor (built once; serialised, never mutated)."""
     return {"resourceType": "Practitioner", "id": doc.id, "meta": {"profile": [NRCES + "Practitioner"]},
             "identifier": [{"type": _cc(V2_0203, "MD", "Medical License number"),
                             "system": "https://doctor.ndhm.gov.in", "value": doc.registration}],
@@ -134,6 +139,7 @@ def _observation(m_id: str, key: str, value: float | str, value2: float | None, 
         "effectiveDateTime": _dt(e.start, 11),
     }
     if key == "bp":
+        assert isinstance(value, int | float) and value2 is not None
         obs["component"] = [
             {"code": _cc(OBS["sbp"].system, OBS["sbp"].code, OBS["sbp"].display), "valueQuantity": _quantity("sbp", value)},
             {"code": _cc(OBS["dbp"].system, OBS["dbp"].code, OBS["dbp"].display), "valueQuantity": _quantity("dbp", value2)},
@@ -157,6 +163,7 @@ def bundle(r: random.Random, p: Patient, hospital: Hospital, doctors: list[Docto
     seen_doctors = sorted(seen)
     resources.extend(_practitioner(doctors[i]) for i in seen_doctors)
     org = _ref(hospital_uuid(hospital))
+    last = chart_end(chart)
     notes_by_encounter: dict[str, list[dict[str, Any]]] = {}
     for n in notes:
         notes_by_encounter.setdefault(n["encounter_id"], []).append(n)
@@ -212,7 +219,7 @@ def bundle(r: random.Random, p: Patient, hospital: Hospital, doctors: list[Docto
                 med["coding"] = [{"system": RXNORM, "code": drug.rxnorm, "display": drug.name}]
             resources.append({
                 "resourceType": "MedicationRequest", "id": med_id, "meta": {"profile": [NRCES + "MedicationRequest"]},
-                "status": "completed" if e.end < chart_end(chart) else "active", "intent": "order",
+                "status": "completed" if e.end < last else "active", "intent": "order",
                 "medicationCodeableConcept": med, "subject": _ref(p.id), "encounter": _ref(e.id),
                 "authoredOn": _dt(e.end, 12), "requester": _ref(author.id),
                 "dosageInstruction": [{"text": drug.dose}],

@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +121,7 @@ def _traits(pop: population.Population, i: int, birth: Any) -> Traits:
 
 
 def _his_rows(r: Any, p: Patient, chart: Any, hospital: population.Hospital) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     name = p.person.devanagari if p.person.devanagari and r.random() < 0.6 else p.person.full
     for e in chart.encounters:
         if e.kind not in ("opd", "ipd") or not e.diagnoses:
@@ -263,6 +263,7 @@ def _run_all(pop: population.Population, rosters: list[list[Doctor]], tmp: Path,
     total = ChunkResult()
     done = 0
     try:
+        results: Iterator[ChunkResult]
         if workers == 1 or sys.platform == "win32":
             results = map(_run_chunk, bounds)
             pool = None

@@ -131,7 +131,14 @@ class Patient:
 
     @property
     def honorific(self) -> str:
+        """Shri/Smt. for adults; Master/Kumari for children, as Indian registers write them."""
+        if self.age < 18:
+            return "Kumari" if self.person.sex == "F" else "Master"
         return "Smt." if self.person.sex == "F" else "Shri"
+
+    @property
+    def relative_honorific(self) -> str:
+        return "Smt." if self.relative.sex == "F" else "Shri"
 
 
 def _pick_name(r: random.Random, sex: str, region: str, deva: bool) -> Person:

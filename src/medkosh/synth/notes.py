@@ -196,8 +196,12 @@ def _discharge(w: _Writer, e: Encounter, chart: Chart) -> None:
     b, r, p = w.b, w.r, w.p
     w.header("DISCHARGE SUMMARY", e)
     b.t("IP No: ").phi(f"IP{e.start.year % 100:02d}{r.randint(100000, 999999)}", "ID")
-    b.t(f"    Ward: {r.choice(('Medicine Ward', 'Male Medical Ward', 'Female Medical Ward', 'Paediatric Ward', 'HDU'))}"
-        f"  Bed {r.randint(1, 40)}\n")
+    years = max(0, (e.start - p.birth_date).days // 365)
+    if years < 14:
+        ward = "Paediatric Ward"
+    else:
+        ward = r.choice(("Medicine Ward", "Female Medical Ward" if p.person.sex == "F" else "Male Medical Ward", "HDU"))
+    b.t(f"    Ward: {ward}  Bed {r.randint(1, 40)}\n")
     b.t("Date of Admission: ")
     w.date(e.start)
     b.t("    Date of Discharge: ")
@@ -210,7 +214,6 @@ def _discharge(w: _Writer, e: Encounter, chart: Chart) -> None:
     b.t("History: ")
     b.phi(p.person.given, "NAME")
     b.t(", a ")
-    years = max(0, (e.start - p.birth_date).days // 365)
     b.phi(f"{years}-year-old", "AGE")
     b.t(f" {'female' if p.person.sex == 'F' else 'male'} from ")
     b.phi(p.locality, "ADDRESS").t(", ").phi(p.district.city, "LOCATION")
@@ -224,13 +227,13 @@ def _discharge(w: _Writer, e: Encounter, chart: Chart) -> None:
     b.t("Patient improved and is being discharged in a stable condition.\n")
     if e.drugs:
         b.t("Advice on discharge:\n" + "".join(f"  - {d.name} ({d.brand}) {d.dose}\n" for d in e.drugs))
-    b.t("Follow-up in Medicine OPD on ")
+    b.t(f"Follow-up in {'Paediatrics' if years < 14 else 'Medicine'} OPD on ")
     w.date(e.end + dt.timedelta(days=7))
     b.t(" with ")
     w.doctor(w.doctors[(e.doctor + 1) % max(1, len(w.doctors) - 2)])
     b.t(". In case of emergency call ")
     w.phone(r.choice((p.phone, p.relative_phone)))
-    b.t(".\nInformant: ").t(p.honorific + " ").phi(p.relative.full, "NAME").t("\n")
+    b.t(".\nInformant: ").t(p.relative_honorific + " ").phi(p.relative.full, "NAME").t("\n")
 
 
 def _lab(w: _Writer, e: Encounter, chart: Chart) -> None:

@@ -202,6 +202,8 @@ def build(seed: int, patients: int, hospitals: int, years: int, outbreak: Outbre
     imaging |= canary
 
     episodes: dict[int, list[tuple[int, int, bool]]] = {}
+    # The latest day offset a patient of this age can have been born on (see identity.make_patient).
+    born_by = n_days - 1 - (age * 365.25).astype(np.int64)
     for k, kind in enumerate(ACUTE_KEYS):
         rate = ACUTE_RATE[kind] * _mult(kind, st) * years
         if kind == "diarrhoea":
@@ -209,7 +211,9 @@ def build(seed: int, patients: int, hospitals: int, years: int, outbreak: Outbre
         counts = rng.poisson(rate)
         who = np.repeat(np.arange(patients), counts)
         days = rng.choice(n_days, size=who.shape[0], p=_day_weights(start, n_days, kind))
-        for p_, d_ in zip(who.tolist(), days.tolist(), strict=True):
+        # Drop episodes that could fall before the patient's birth (young children).
+        alive = days > born_by[who]
+        for p_, d_ in zip(who[alive].tolist(), days[alive].tolist(), strict=True):
             episodes.setdefault(p_, []).append((k, d_, False))
 
     pop = Population(seed, years, start, end, hosp, hospital, district, female, age, chronic, dm_years, hba1c,
@@ -233,7 +237,7 @@ def _inject(rng: np.random.Generator, pop: Population, spec: OutbreakSpec, st: n
     if first < 0 or first + 6 >= pop.n_days:
         raise InputError(f"outbreak week {spec.iso_week} is outside the history {pop.start}..{pop.end}",
                          where="--outbreak", hint="pick a week inside the generated years (see --years)")
-    residents = np.nonzero(pop.district == d_idx)[0]
+    residents = np.nonzero((pop.district == d_idx) & (pop.age >= pop.years))[0]  # born before the history
     k = list(ACUTE_KEYS).index(spec.condition)
     weights = _day_weights(pop.start, pop.n_days, spec.condition)
     base_rate = ACUTE_RATE[spec.condition] * _mult(spec.condition, st[residents]).sum() * pop.years
