@@ -52,12 +52,19 @@ def merge(spans: list[Span]) -> list[Span]:
     return out
 
 
+# medkosh's own tags ("[NAME]", "[ABHA_ADDRESS]") in already de-identified text are not identifiers.
+_OWN_TAGS = re.compile(r"\[(?:" + "|".join(label.value for label in Label) + r")\]")
+
+
 def detect(text: str, *, profile: str = "default") -> list[Span]:
     """All identifiers found in `text`, as non-overlapping spans sorted by start (code-point offsets)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
     if not text:
         return []
+    if "[" in text:
+        # Blank out our own tags with spaces of the same length: offsets stay valid.
+        text = _OWN_TAGS.sub(lambda m: " " * len(m.group()), text)
     lex = lexicon()
     spans = find_patterns(text, profile)
     tokens = tokenize(text, lex)

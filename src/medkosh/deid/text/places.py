@@ -108,8 +108,10 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         run_start = cue_end
         while j < n and j - cue_end < 14:
             t = tokens[j]
-            if t.key in _ADDRESS_FIELDS and last is not None:
-                pieces.append((run_start, last))
+            if t.key in _ADDRESS_FIELDS:
+                # "Dist.", "PIN" label the next part of the address; they are not part of it.
+                if last is not None:
+                    pieces.append((run_start, last))
                 last = None
                 run_start = j + 1
                 j += 1

@@ -63,6 +63,8 @@ class PatternRecognizer:
             value = text[start:end]
             if self.validator is not None and not self.validator(value, text, start, end):
                 continue
+            if self.label not in (Label.EMAIL, Label.URL) and _inside_uuid(text, start, end):
+                continue
             score = self.score
             if self.context:
                 if self.has_context(text, start):
@@ -74,6 +76,18 @@ class PatternRecognizer:
 
 
 # ---- validators with access to the surrounding text -------------------------------------------
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _inside_uuid(text: str, start: int, end: int) -> bool:
+    """A random UUID (a record id minted by software) names nobody; its pieces are not identifiers."""
+    lo = max(0, start - 36)
+    window = text[lo:end + 36]
+    if window.count("-") < 4:
+        return False
+    return any(m.start() + lo <= start and end <= m.end() + lo for m in _UUID.finditer(window))
+
 
 def _is_alnum_at(text: str, i: int) -> bool:
     return 0 <= i < len(text) and text[i].isalnum()
