@@ -10,12 +10,14 @@ shared files (notes, HIS extracts, outcomes, canaries), which the parent writes 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -90,7 +92,9 @@ class ChunkResult:
 
 
 # The population and rosters of the running generation; set in the parent before the pool forks.
+# One generation at a time per process (the lock), since forked workers read this module state.
 _STATE: dict[str, Any] = {}
+_STATE_LOCK = threading.Lock()
 
 
 def check_out_dir(out: Path) -> None:
@@ -259,38 +263,57 @@ def _run_all(pop: population.Population, rosters: list[list[Doctor]], tmp: Path,
              progress: Callable[[int], None] | None) -> ChunkResult:
     bounds = [(a, min(a + CHUNK, pop.size)) for a in range(0, pop.size, CHUNK)]
     workers = _workers(options.workers, len(bounds))
-    _STATE.update(pop=pop, rosters=rosters, tmp=tmp)
+    with _STATE_LOCK:
+        _STATE.update(pop=pop, rosters=rosters, tmp=tmp)
+        try:
+            return _collect(pop, tmp, bounds, workers, progress)
+        finally:
+            _STATE.clear()
+
+
+def _collect(pop: population.Population, tmp: Path, bounds: list[tuple[int, int]], workers: int,
+             progress: Callable[[int], None] | None) -> ChunkResult:
+    """Run the chunks and stream notes and HIS rows to their files in patient order (memory stays
+    flat however many patients); the small per-patient results are gathered and returned."""
     total = ChunkResult()
+    with contextlib.ExitStack() as files:
+        notes_fh = files.enter_context((tmp / "notes" / "notes.jsonl").open("wb"))
+        his_fh = {h.id: files.enter_context((tmp / "his" / f"{h.id}_admissions.csv").open(
+            "w", encoding="utf-8-sig" if h.bom else "utf-8", newline="")) for h in pop.hospitals}
+        his_csv = {hid: csv.writer(fh, lineterminator="\n") for hid, fh in his_fh.items()}
+        for writer in his_csv.values():
+            writer.writerow(HIS_COLUMNS)
+        _drain(bounds, workers, progress, total, notes_fh, his_csv)
+    return total
+
+
+def _drain(bounds: list[tuple[int, int]], workers: int, progress: Callable[[int], None] | None, total: ChunkResult,
+           notes_fh: Any, his_csv: dict[str, Any]) -> None:
     done = 0
+    pool = None
     try:
         results: Iterator[ChunkResult]
         if workers == 1 or sys.platform == "win32":
             results = map(_run_chunk, bounds)
-            pool = None
         else:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
             results = pool.map(_run_chunk, bounds)  # in submission order: output stays in patient order
         for (a, b), res in zip(bounds, results, strict=True):
-            total.notes.extend(res.notes)
+            notes_fh.write(b"".join(line + b"\n" for line in res.notes))
             for hid, rows in res.his.items():
-                total.his.setdefault(hid, []).extend(rows)
+                his_csv[hid].writerows(rows)
             total.outcomes.extend(res.outcomes)
             total.canaries.extend(res.canaries)
             total.counts.update(res.counts)
             done += b - a
             if progress:
                 progress(done)
-        if pool is not None:
-            pool.shutdown()
     finally:
-        _STATE.clear()
-    return total
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _write_shared(pop: population.Population, tmp: Path, res: ChunkResult) -> dict[str, Any]:
-    (tmp / "notes" / "notes.jsonl").write_bytes(b"".join(line + b"\n" for line in res.notes))
-    for h in pop.hospitals:
-        (tmp / "his" / f"{h.id}_admissions.csv").write_bytes(_csv_bytes(res.his.get(h.id, []), HIS_COLUMNS, h.bom))
     (tmp / "outcomes.csv").write_bytes(_csv_bytes(
         res.outcomes, ("patient_id", "hospital_id", "index_date", "outcome", "outcome_name"), False))
     _dump(tmp / "canaries.json", res.canaries)
