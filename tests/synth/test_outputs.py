@@ -61,6 +61,26 @@ def test_fhir_bundles_parse_with_fhir_resources(synth_1000: Path) -> None:
             assert ref in ids, f"dangling reference {ref} in {path.name}"
 
 
+def test_no_record_before_birth_and_outbreak_is_visible(synth_1000: Path) -> None:
+    import datetime as dt
+
+    manifest = json.loads((synth_1000 / "manifest.json").read_text())
+    o = manifest["outbreak"]
+    in_week = 0
+    for path in _bundles(synth_1000):
+        bundle = json.loads(path.read_bytes())
+        patient = _resources(bundle, "Patient")[0]
+        for e in _resources(bundle, "Encounter"):
+            assert e["period"]["start"][:10] >= patient["birthDate"]
+        if patient["address"][0]["district"] == o["district"]:
+            for c in _resources(bundle, "Condition"):
+                if c["code"]["coding"][0]["code"][:3] in ("A90", "A91") and \
+                        o["week_start"] <= c["recordedDate"][:10] <= o["week_end"]:
+                    in_week += 1
+    assert in_week >= o["injected_cases"]
+    assert dt.date.fromisoformat(o["week_start"]).isocalendar()[:2] == (2024, 38)
+
+
 def test_identifiers_are_well_formed(synth_1000: Path) -> None:
     seen_abha = set()
     for path in _bundles(synth_1000):

@@ -77,6 +77,9 @@ class SynthOptions:
         if not 1 <= self.years <= 20:
             raise InputError("--years must be between 1 and 20", where=f"--years {self.years}",
                              hint="give the years of history to generate, e.g. --years 3")
+        if self.workers is not None and not 1 <= self.workers <= 64:
+            raise InputError("--workers must be between 1 and 64", where=f"--workers {self.workers}",
+                             hint="leave it out to use one per CPU")
         if not 0 <= self.seed < 2**63:
             raise InputError("--seed must be a non-negative integer below 2^63", where=f"--seed {self.seed}",
                              hint="e.g. --seed 7")
