@@ -16,6 +16,7 @@ STEPS: list[tuple[str, str]] = [
     # (title, module) — in the order of the flow: synth → ingest → consent/catalog → access →
     # compute → models → surveillance.
     ("Synthetic data", "medkosh.synth.demo_step"),
+    ("Anonymise the EHR cohort", "medkosh.deid.tabular.demo_step"),
     ("De-identify clinical notes", "medkosh.deid.text.demo_step"),
     ("Ingest hospital data", "medkosh.ingest.demo_step"),
     ("Import consent artefacts", "medkosh.consent.demo_step"),
