@@ -2,8 +2,9 @@
 
 Why not pydicom's writer: building and writing a pydicom Dataset costs ~10 ms of CPU per small
 image, which made DICOM most of the generator's run time; encoding the ~50 elements we use takes
-~0.1 ms. The format is simple for this subset (no compression, no undefined lengths), and the tests
-read every kind of file back with pydicom 3 (`dcmread`, `pixel_array`) to keep it honest.
+~0.1 ms. The format is simple for this subset (no compression, no undefined lengths). The tests
+read every file back with pydicom 3 (`dcmread`, `pixel_array`) and require that pydicom's own
+`save_as(enforce_file_format=True)` of the read dataset gives back the very same bytes.
 """
 
 from __future__ import annotations
