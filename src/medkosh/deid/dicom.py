@@ -12,16 +12,18 @@ Used by `medkosh deid dicom` (standalone) and `medkosh ingest dicom` (into the p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydicom import Dataset, dcmread
+from pydicom import Dataset, config, dcmread
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement
 from pydicom.errors import InvalidDicomError
 from pydicom.multival import MultiValue
@@ -47,6 +49,19 @@ _NUMERIC_VRS = frozenset({"US", "UL", "SS", "SL", "FL", "FD", "SV", "UV", "IS", 
 _DATE_LIKE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
 _LONG_NUMBER = re.compile(r"\d[\d\s-]{4,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
+
+
+@contextlib.contextmanager
+def _no_validation() -> Iterator[None]:
+    """pydicom validates every assigned value; ours are generated (UIDs, dummies, shifted dates) and
+    the originals were read as they were, so validation only costs time (a third of the run)."""
+    settings = config.settings
+    saved = (settings.reading_validation_mode, settings.writing_validation_mode)
+    settings.reading_validation_mode = settings.writing_validation_mode = config.IGNORE
+    try:
+        yield
+    finally:
+        settings.reading_validation_mode, settings.writing_validation_mode = saved
 
 
 class DicomReadError(ValueError):
@@ -98,7 +113,13 @@ def _read(path: Path) -> Dataset:
     except (EOFError, OSError, ValueError, KeyError, TypeError, OverflowError) as exc:
         raise DicomReadError(f"corrupt or truncated DICOM ({type(exc).__name__}: {_one_line(exc)})") from exc
     try:
-        ds.walk(lambda _ds, _elem: None)  # force every deferred/raw element to decode now
+        # Elements stay raw (undecoded) unless the profile touches them: decoding every value would
+        # cost more than the de-identification itself, and raw values are written back byte for byte.
+        # Except when the file lies about its encoding (implicit VR under an explicit transfer
+        # syntax): raw values then cannot be written as they are, so decode them all now.
+        tags = list(ds.keys())
+        if tags and getattr(ds.get_item(tags[-1]), "is_implicit_VR", ds.is_implicit_VR) != ds.is_implicit_VR:
+            ds.walk(lambda _ds, _elem: None)
         if "PixelData" in ds:
             _check_pixel_length(ds)
         elif _is_image_storage(ds) and not ({"FloatPixelData", "DoubleFloatPixelData"} & set(ds.dir())):
@@ -151,7 +172,7 @@ class DicomDeidentifier:
 
     def deidentify(self, ds: Dataset) -> DeidResult:
         """De-identify a dataset in place and return what the index needs."""
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _no_validation():
             warnings.simplefilter("ignore")  # pydicom's VR-length notes on odd inputs are not user errors
             return self._deidentify(ds)
 
@@ -189,15 +210,16 @@ class DicomDeidentifier:
 
     def _apply(self, ds: Dataset, days: int, secrets: list[str]) -> None:
         for tag in list(ds.keys()):
-            elem = ds[tag]
             if tag.is_private:
                 del ds[tag]
                 continue
             action = action_for(int(tag))
             if action is None or action == "K":
-                if elem.VR == "SQ":
-                    self._each_item(elem, days, secrets)
+                raw = ds.get_item(tag)
+                if _vr_of(raw, tag) == "SQ":  # only sequences are decoded: the profile applies inside
+                    self._each_item(ds[tag], days, secrets)
                 continue
+            elem = ds[tag]
             if action == "X":
                 del ds[tag]
             elif action == "Z":
@@ -281,6 +303,16 @@ class DicomDeidentifier:
             items.append(item)
         ds.DeidentificationMethodCodeSequence = Sequence(items)
         ds.LongitudinalTemporalInformationModified = "MODIFIED"
+
+
+def _vr_of(raw: Any, tag: Any) -> str | None:
+    vr = getattr(raw, "VR", None)
+    if vr is None or vr == "UN":  # implicit VR (or UN-encoded) elements: the data dictionary knows
+        try:
+            vr = dictionary_VR(tag)
+        except KeyError:
+            return None
+    return str(vr)
 
 
 def clean_text(value: str, secrets: list[str]) -> str:
@@ -374,7 +406,7 @@ def write_dataset(ds: Dataset, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _no_validation():
             warnings.simplefilter("ignore")
             ds.save_as(tmp, enforce_file_format=False)
         os.replace(tmp, dest)

@@ -8,6 +8,7 @@ whole file passed, and an NDJSON file is checked line by line before any of its 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -179,12 +180,14 @@ def ingest_fhir(paths: list[Path], source_id: str, *, out: Path | None = None, s
             for n, path in enumerate(files, start=1):
                 if progress:
                     progress(n, len(files))
-                digest = sources.sha256_file(path)
-                if digest in done_inputs or digest in new_inputs:
-                    report.files_skipped += 1
-                    continue
                 try:
-                    _ingest_file(path, strict, extractor, writers)
+                    # A JSON document is read once and hashed from memory; NDJSON is streamed twice.
+                    data = None if sources.is_ndjson(path) else sources.read_bytes(path)
+                    digest = sources.sha256_file(path) if data is None else hashlib.sha256(data).hexdigest()
+                    if digest in done_inputs or digest in new_inputs:
+                        report.files_skipped += 1
+                        continue
+                    _ingest_file(path, data, strict, extractor, writers)
                 except FaultError as fault:
                     report.quarantined.append(Quarantined(str(path), fault.pointer, fault.reason))
                     continue
@@ -222,9 +225,9 @@ def ingest_fhir(paths: list[Path], source_id: str, *, out: Path | None = None, s
     return report
 
 
-def _ingest_file(path: Path, strict: bool, extractor: _Extractor, writers: WriterSet) -> None:
-    if not sources.is_ndjson(path):
-        inp = _load_checked(sources.read_bytes(path), strict)
+def _ingest_file(path: Path, data: bytes | None, strict: bool, extractor: _Extractor, writers: WriterSet) -> None:
+    if data is not None:
+        inp = _load_checked(data, strict)
         for table, rows in extractor.rows(inp).items():
             writers.extend(table, rows)
         return

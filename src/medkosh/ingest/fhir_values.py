@@ -68,10 +68,22 @@ def codings(cc: Any) -> list[dict[str, Any]]:
     return out
 
 
+_PREFERRED_CACHE: dict[str, bool] = {}
+
+
+def _preferred(system: str) -> bool:
+    hit = _PREFERRED_CACHE.get(system)
+    if hit is None:
+        lowered = system.lower()
+        hit = any(p in lowered for p in _PREFERRED)
+        if len(_PREFERRED_CACHE) < 10_000:  # code systems are few; the bound only guards odd inputs
+            _PREFERRED_CACHE[system] = hit
+    return hit
+
+
 def primary(codes: list[dict[str, Any]]) -> dict[str, Any] | None:
     for c in codes:
-        system = (c.get("system") or "").lower()
-        if any(p in system for p in _PREFERRED):
+        if _preferred(c.get("system") or ""):
             return c
     return codes[0] if codes else None
 

@@ -1,0 +1,105 @@
+"""DICOM de-identification benchmark: medkosh's PS3.15 engine against the deid package
+(pydicom/deid, `pip install deid`) with its default recipe, on the same files, side by side in one run.
+
+Input: the synthetic hospitals' DICOM (`medkosh synth`), plus CT/MR test images shipped with pydicom.
+Both tools read every file, de-identify the header and write a new file; the methods alternate and
+the median of --repeat runs (and of the per-pair ratios) is reported.
+
+    .venv/bin/python benchmarks/bench_dicom.py [--patients 1500] [--repeat 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+
+def make_input(folder: Path, patients: int) -> list[Path]:
+    from pydicom.data import get_testdata_file
+
+    from medkosh.synth.generate import SynthOptions, generate
+
+    generate(SynthOptions(patients=patients, hospitals=3, seed=5, workers=1), folder / "synth")
+    files = sorted((folder / "synth" / "dicom").rglob("*.dcm"))
+    extra = folder / "pydicom"
+    extra.mkdir()
+    for name in ("CT_small.dcm", "MR_small.dcm"):
+        path = get_testdata_file(name, download=False)
+        if path:
+            shutil.copy(path, extra / name)
+            files.append(extra / name)
+    return files
+
+
+def run_medkosh(files: list[Path], out: Path) -> float:
+    from medkosh.deid.dicom import DicomDeidentifier, output_path, read_dicom, write_dataset
+    from medkosh.deid.pseudonym import pseudonym
+
+    secret = b"m" * 32
+    engine = DicomDeidentifier(secret, lambda pid: pseudonym(secret, pid, system="uhid:BENCH"))
+    started = time.perf_counter()
+    for path in files:
+        ds = read_dicom(path)
+        result = engine.deidentify(ds)
+        write_dataset(ds, output_path(out, result, result.flagged))
+    return time.perf_counter() - started
+
+
+def run_deid(files: list[Path], out: Path) -> float:
+    from deid.config import DeidRecipe
+    from deid.dicom import replace_identifiers
+
+    recipe = DeidRecipe()  # the package's default recipe (deid.dicom)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    replace_identifiers(dicom_files=[str(f) for f in files], deid=recipe, save=True, output_folder=str(out),
+                        overwrite=True)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--patients", type=int, default=1500)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    logging.disable(logging.WARNING)  # deid logs a line per file; not part of the work measured
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        files = make_input(base / "in", args.patients)
+        size_mb = sum(f.stat().st_size for f in files) / 1e6
+        run_medkosh(files[:2], base / "warm-m")  # imports and caches, outside the timing
+        run_deid(files[:2], base / "warm-d")
+        times: dict[str, list[float]] = {"medkosh": [], "deid": []}
+        for i in range(args.repeat):
+            times["medkosh"].append(run_medkosh(files, base / f"m{i}"))
+            times["deid"].append(run_deid(files, base / f"d{i}"))
+        written = {"medkosh": len(list((base / "m0").rglob("*.dcm"))), "deid": len(list((base / "d0").rglob("*.dcm")))}
+    ratios = [d / m for m, d in zip(times["medkosh"], times["deid"], strict=True)]
+    summary = {"files": len(files), "megabytes": round(size_mb, 1), "written": written,
+               "median_seconds": {k: round(statistics.median(v), 3) for k, v in times.items()},
+               "files_per_second": {k: round(len(files) / statistics.median(v), 1) for k, v in times.items()},
+               "speedup": round(statistics.median(ratios), 2), "speedup_all_pairs": [round(r, 2) for r in ratios],
+               "seconds_all_runs": {k: [round(x, 3) for x in v] for k, v in times.items()}}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{len(files)} DICOM files ({size_mb:.1f} MB)")
+        for k in ("medkosh", "deid"):
+            print(f"{k:>8}: median {summary['median_seconds'][k]:.2f} s → {summary['files_per_second'][k]} files/s "
+                  f"(runs {summary['seconds_all_runs'][k]})")
+        print(f"medkosh is {summary['speedup']}x faster than deid's default recipe (per-pair {summary['speedup_all_pairs']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
