@@ -196,6 +196,7 @@ def _plan(data: Data, recipe: Recipe | dict[str, Any] | str | Path, engine: str,
         "nodes_total": found.nodes_total,
         "nodes_evaluated": found.nodes_evaluated,
         "search_seconds": found.seconds,
+        "search_cpu_seconds": found.cpu_seconds,
     }
     report["seconds"] = time.perf_counter() - started
     return _Plan(rec, prepared, problem, found, best, report)

@@ -38,6 +38,7 @@ class SearchResult:
     nodes_evaluated: int
     optimal: bool
     seconds: float
+    cpu_seconds: float = 0.0  # process CPU time: comparable across machine load, unlike wall time
 
 
 class _Cache:
@@ -82,9 +83,10 @@ def search(problem: Problem, metric: str = "loss", heuristic: bool | None = None
     total = lattice_size(problem)
     if heuristic is None:
         heuristic = total > OPTIMAL_LIMIT
-    if heuristic:
-        return _heuristic(problem, metric, budget, total)
-    return _optimal(problem, metric, total)
+    cpu = time.process_time()
+    result = _heuristic(problem, metric, budget, total) if heuristic else _optimal(problem, metric, total)
+    result.cpu_seconds = time.process_time() - cpu
+    return result
 
 
 def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
