@@ -51,6 +51,9 @@ def _files(paths: list[Path]) -> list[Path]:
     return out
 
 
+IMPORT_BATCH = 200  # artefacts per transaction (each in its own savepoint)
+
+
 @app.command("import")
 def import_(paths: list[Path] = typer.Argument(..., help="Artefact files (JSON) or folders of them."),
             json_out: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
@@ -58,9 +61,7 @@ def import_(paths: list[Path] = typer.Argument(..., help="Artefact files (JSON) 
 
     An artefact that fails (bad signature, unknown consent manager, malformed) is rejected and named;
     the others are still imported, and the command exits non-zero if any was rejected."""
-    from medkosh.audit import record
     from medkosh.consent import service
-    from medkosh.consent.types import ConsentEvent
     from medkosh.errors import InputError, MedkoshError
     from medkosh.store.db import session_scope
 
@@ -68,37 +69,33 @@ def import_(paths: list[Path] = typer.Argument(..., help="Artefact files (JSON) 
     files = _files(paths)
     actor = _actor()
     results: list[dict[str, Any]] = []
-    rejected: list[tuple[Path, MedkoshError]] = []
-    for path in files:
-        try:
+    rejected: list[tuple[str, MedkoshError]] = []
+    for start in range(0, len(files), IMPORT_BATCH):
+        batch: list[tuple[bytes, str]] = []
+        for path in files[start:start + IMPORT_BATCH]:
             try:
-                data = path.read_bytes()
+                batch.append((path.read_bytes(), str(path)))
             except OSError as exc:
-                raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-            with session_scope() as s:
-                results.append({"file": str(path), **service.import_artefact(
-                    s, data, where=str(path), actor=actor).as_dict()})
-        except MedkoshError as exc:
-            rejected.append((path, exc))
-            info(f"[red]rejected[/red] {exc.user_line()}")
-            with session_scope() as s:  # the refusal is itself a security-relevant event
-                record(s, ConsentEvent.ARTEFACT_REJECTED, actor=actor, subject_type="consent_file",
-                       subject_id=path.name[:200], outcome="denied",
-                       details={"error": type(exc).__name__, "line": exc.user_line()[:300]})
+                rejected.append((str(path), InputError(f"cannot read {path}: {exc.strerror}")))
+        with session_scope() as s:
+            done, refused = service.import_many(s, batch, actor=actor)
+        results.extend({"file": where, **r.as_dict()} for where, r in done)
+        rejected.extend((r.where, r.error) for r in refused)
+    for _where, error in rejected:
+        info(f"[red]rejected[/red] {error.user_line()}")
     counts: dict[str, int] = {}
     for r in results:
         counts[r["action"]] = counts.get(r["action"], 0) + 1
     if json_out:
         emit_json({"files": len(files), "counts": counts, "artefacts": results,
-                   "rejected": [{"file": str(p), "error": e.user_line()} for p, e in rejected]})
+                   "rejected": [{"file": w, "error": e.user_line()} for w, e in rejected]})
     else:
         summary = ", ".join(f"{n} {a.replace('_', ' ')}" for a, n in sorted(counts.items())) or "none stored"
         typer.echo(f"{len(files)} artefact file(s): {summary}; {len(rejected)} rejected")
     if rejected:
         first = rejected[0][1]
-        error = type(first)(f"{len(rejected)} of {len(files)} consent artefact(s) rejected; first: "
-                            f"{first.user_line()}", hint="fix or re-request them; the others were imported")
-        raise error
+        raise type(first)(f"{len(rejected)} of {len(files)} consent artefact(s) rejected; first: "
+                          f"{first.user_line()}", hint="fix or re-request them; the others were imported")
 
 
 def _change(consent_id: str, target: str, reason: str | None, json_out: bool) -> None:

@@ -53,24 +53,28 @@ def run(ctx: Any) -> list[str]:
     cm_id = trust_synth_manager(synth)
     files = sorted((synth / "consents").glob("*.json"))
     actions: dict[str, int] = {}
-    for path in files:
+    for start in range(0, len(files), 500):
         with session_scope() as s:
-            result = service.import_artefact(s, path.read_bytes(), where=str(path), actor="demo")
-        actions[result.action] = actions.get(result.action, 0) + 1
+            done, refused = service.import_many(s, ((p.read_bytes(), str(p)) for p in files[start:start + 500]),
+                                                actor="demo")
+        for _where, result in done:
+            actions[result.action] = actions.get(result.action, 0) + 1
+        if refused:
+            actions["rejected"] = actions.get("rejected", 0) + len(refused)
     tamper = _tamper_check(files[0]) if files else "no artefacts to check"
     report = enforce(actor="demo")
     with session_scope() as s:
         counts = service.counts_by_status(s)
         snap = eligibility(s, "DSRCH", ALL_HI_TYPES, None)
     ctx.state["consent"] = {"counts": counts, "snapshot_id": snap.snapshot_id}
-    done = ", ".join(f"{n:,} {a.replace('_', ' ')}" for a, n in sorted(actions.items()))
+    imported = ", ".join(f"{n:,} {a.replace('_', ' ')}" for a, n in sorted(actions.items()))
     status = ", ".join(f"{n:,} {k.lower()}" for k, n in sorted(counts.items()))
     reasons = snap.reason_counts()
     eligible = reasons.pop("eligible", 0)
     excluded = ", ".join(f"{k.replace('_', ' ')} {n:,}" for k, n in reasons.items()) or "none"
     rows = sum(e["rows"] for e in report.erased)
     return [
-        f"trusted consent manager {cm_id}; {len(files):,} artefacts, signatures verified (EdDSA JWS): {done}",
+        f"trusted consent manager {cm_id}; {len(files):,} artefacts, signatures verified (EdDSA JWS): {imported}",
         f"tamper check: {tamper}",
         f"status: {status}",
         f"enforce: {len(report.expired)} granted consents past dataEraseAt marked expired; raw records of "

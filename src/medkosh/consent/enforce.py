@@ -176,14 +176,20 @@ def withdraw(report: EnforcementReport, actor: Actor | str, say: Progress) -> No
         except MedkoshError as exc:
             failed_datasets[dataset_id] = exc.user_line()
     report.withdrawn.extend(outcome[v] for v in sorted(outcome, key=lambda v: (outcome[v]["dataset_id"], v)))
+    finished = []
     for tid, consent_id, keys in tasks:
         errors = sorted({f"{r.dataset_id}: {failed_datasets[r.dataset_id]}" for r in per_task[tid]
                          if r.dataset_id in failed_datasets})
         if errors:
             _fail([tid], "; ".join(errors), report)
-            continue
-        done = []
-        with session_scope() as s:
+        else:
+            finished.append((tid, consent_id, keys))
+    if not finished:
+        return
+    # The dataset work is committed; what is left is bookkeeping, done for every task at once.
+    with session_scope() as s:
+        for tid, consent_id, keys in finished:
+            done = []
             for ref in per_task[tid]:
                 what = outcome.get(str(ref.version_id), {})
                 entry = {"dataset_version": f"{ref.dataset_id}@{ref.number}", "version_id": ref.version_id,
@@ -206,38 +212,49 @@ def erase(report: EnforcementReport, as_of: dt.datetime, actor: Actor | str, say
     """Erase the raw rows of ended principals (after their datasets were withdrawn)."""
     with session_scope() as s:
         waiting = {t.consent_id for t in _pending(s, TaskKind.WITHDRAW)}
-        tasks = [(t.id, t.consent_id, _keys(t)) for t in _pending(s, TaskKind.ERASE) if t.consent_id not in waiting]
+        tasks = []
+        for t in _pending(s, TaskKind.ERASE):
+            if t.consent_id in waiting:
+                continue
+            live = _live_cover(s, service.get_row(s, t.consent_id), as_of)
+            pairs = _keys(t)
+            # Keys at a hospital where another live consent of theirs still holds are kept.
+            doomed = [(k, src) for k, src in pairs if None not in live and src not in live]
+            tasks.append((t.id, t.consent_id, len(pairs), doomed))
     if not tasks:
         return
+    idle = [(tid, cid, n) for tid, cid, n, doomed in tasks if not doomed]
+    if idle:  # nothing to erase (not ingested, or all retained): close them in one transaction
+        with session_scope() as s:
+            for tid, consent_id, n in idle:
+                _finish(s, tid, {"patient_keys": n, "erased_keys": 0, "retained_keys": n, "rows": 0}, actor)
+                if n:
+                    report.retained.append(consent_id)
     from medkosh.ingest.service import erase_patient
 
-    for tid, consent_id, pairs in tasks:
-        with session_scope() as s:
-            live = _live_cover(s, service.get_row(s, consent_id), as_of)
-        erased, kept, rows_total = 0, 0, 0
+    for tid, consent_id, n, doomed in tasks:
+        if not doomed:
+            continue
+        rows_total = 0
         try:
-            for key, source_id in pairs:
-                if None in live or source_id in live:
-                    kept += 1  # another live consent still covers this hospital's records
-                    continue
-                with session_scope() as s:
+            for key, source_id in doomed:
+                with session_scope() as s:  # one principal key per transaction; files switch atomically
                     result = erase_patient(s, key, sources=[source_id], actor=actor)
                     rows = sum(result.rows.values())
-                    record(s, ConsentEvent.RAW_ERASED, actor=actor, subject_type="patient", subject_id=key,
-                           details={"consent_id": consent_id, "source_id": source_id, "rows": result.rows,
-                                    "objects_deleted": result.objects_deleted})
-                erased += 1
+                    if rows or result.objects_deleted:  # a re-run after a crash finds nothing left
+                        record(s, ConsentEvent.RAW_ERASED, actor=actor, subject_type="patient", subject_id=key,
+                               details={"consent_id": consent_id, "source_id": source_id, "rows": result.rows,
+                                        "objects_deleted": result.objects_deleted})
                 rows_total += rows
         except MedkoshError as exc:
             _fail([tid], exc.user_line(), report)
             continue
-        if erased:
-            say(f"erased {rows_total} raw row(s) of {erased} patient key(s) for consent {consent_id}")
+        say(f"erased {rows_total} raw row(s) of {len(doomed)} patient key(s) for consent {consent_id}")
         with session_scope() as s:
-            _finish(s, tid, {"patient_keys": len(pairs), "erased_keys": erased, "retained_keys": kept,
+            _finish(s, tid, {"patient_keys": n, "erased_keys": len(doomed), "retained_keys": n - len(doomed),
                              "rows": rows_total}, actor)
-        report.erased.append({"consent_id": consent_id, "patient_keys": erased, "rows": rows_total})
-        if kept:
+        report.erased.append({"consent_id": consent_id, "patient_keys": len(doomed), "rows": rows_total})
+        if n > len(doomed):
             report.retained.append(consent_id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from medkosh.consent.jws import canonical_json
 from medkosh.consent.signatures import verify_by
 from medkosh.consent.subjects import patient_hash
 from medkosh.consent.types import Artefact, ChangeSource, ConsentEvent, ConsentStatus, TaskKind, TaskState
-from medkosh.errors import ConflictError, InputError, NotFoundError
+from medkosh.errors import ConflictError, InputError, MedkoshError, NotFoundError
 from medkosh.store.base import utcnow
 from medkosh.store.tables.consent import ConsentArtefactRow, ConsentEnforcementTaskRow, ConsentStatusEventRow
 
@@ -109,6 +110,31 @@ def import_artefact(session: Session, document: bytes | dict[str, Any], *, where
                     "key_fingerprint": key_fp})
     session.flush()
     return ImportResult(art.consent_id, "imported", art.status)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    where: str
+    error: MedkoshError
+
+
+def import_many(session: Session, items: Iterable[tuple[bytes, str]], *, actor: Actor | str = "cli",
+                ) -> tuple[list[tuple[str, ImportResult]], list[Rejection]]:
+    """Import (document, where) pairs in one transaction, each inside its own savepoint: a refused
+    artefact rolls back alone and its refusal is audited, the others are kept. One commit for a batch
+    instead of one per file is what makes importing thousands of artefacts fast."""
+    results: list[tuple[str, ImportResult]] = []
+    rejected: list[Rejection] = []
+    for data, where in items:
+        try:
+            with session.begin_nested():
+                results.append((where, import_artefact(session, data, where=where, actor=actor)))
+        except MedkoshError as exc:
+            rejected.append(Rejection(where, exc))
+            record(session, ConsentEvent.ARTEFACT_REJECTED, actor=actor, subject_type="consent_file",
+                   subject_id=where.rsplit("/", 1)[-1][:200], outcome="denied",
+                   details={"error": type(exc).__name__, "line": exc.user_line()[:300]})
+    return results, rejected
 
 
 def change_status(session: Session, consent_id: str, target: ConsentStatus, *, source: ChangeSource,
