@@ -9,6 +9,7 @@ All rules walk the token list a bounded number of times: linear in the note's le
 from __future__ import annotations
 
 from medkosh.deid.text.lexicon import (
+    CUE,
     DEVANAGARI_CUES,
     DEVANAGARI_TITLES,
     EPONYM_HEADS,
@@ -167,6 +168,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
     # 1. Cues: titles, relation markers, field labels.
     for i in range(n):
+        if not tokens[i].flags & CUE:
+            continue
         cue = _cue_at(text, tokens, i)
         if cue is None:
             continue

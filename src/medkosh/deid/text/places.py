@@ -12,6 +12,8 @@ from medkosh.deid.text.lexicon import (
     HOSPITAL_HEADS,
     HOSPITAL_NAMES,
     LOCALITY_HEADS,
+    PHRASE_START,
+    PLACE,
     PLACE_ENDINGS,
     Lexicon,
 )
@@ -38,6 +40,9 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
     while i < n:
         tok = tokens[i]
         matched = 0
+        if not (tok.flags & (PLACE | PHRASE_START) or (tok.unknown and len(tok.key) >= 6)):
+            i += 1
+            continue
         if (tok.capitalised or tok.upper_line) and not tok.devanagari:
             for phrase in lex.place_phrases.get(tok.key, ()):
                 k = len(phrase)

@@ -38,10 +38,14 @@ class PatternRecognizer:
     scan_without_context: bool = True
     validator: Callable[[str, str, int, int], bool] | None = None  # (value, text, start, end)
     compiled: re2._Regexp = field(init=False, repr=False, compare=False)
+    compiled_bytes: re2._Regexp = field(init=False, repr=False, compare=False)
     context_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    label_value: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "label_value", self.label.value)
         object.__setattr__(self, "compiled", re2.compile(self.pattern))
+        object.__setattr__(self, "compiled_bytes", re2.compile(self.pattern.encode()))
         ctx = None
         if self.context:
             # Word-bounded, so "uid" does not fire inside "fluid". The window is short: cheap.
@@ -54,16 +58,19 @@ class PatternRecognizer:
             return False
         return self.context_re.search(text[max(0, start - window):start].lower()) is not None
 
-    def find(self, text: str, profile: str) -> list[Span]:
+    def find(self, text: str, profile: str, data: str | bytes | None = None) -> list[Span]:
+        """Matches in `text`. `data` may be the text's ASCII bytes: RE2's Python binding is ~3x
+        cheaper per match on bytes, and for ASCII text byte offsets are character offsets."""
         out: list[Span] = []
-        for m in self.compiled.finditer(text):
+        matcher = self.compiled_bytes if isinstance(data, bytes) else self.compiled
+        for m in matcher.finditer(data if data is not None else text):
             start, end = m.span(self.group)
             if start < 0 or start == end:
                 continue
             value = text[start:end]
             if self.validator is not None and not self.validator(value, text, start, end):
                 continue
-            if self.label not in (Label.EMAIL, Label.URL) and _inside_uuid(text, start, end):
+            if self.label_value not in ("EMAIL", "URL") and _inside_uuid(text, start, end):
                 continue
             score = self.score
             if self.context:
@@ -71,7 +78,7 @@ class PatternRecognizer:
                     score = min(1.0, score + 0.15)
                 elif self.context_required and not (profile == "scan" and self.scan_without_context):
                     continue
-            out.append(Span(start, end, self.label.value, score, self.name))
+            out.append(Span(start, end, self.label_value, score, self.name))
         return out
 
 
@@ -331,24 +338,24 @@ def pattern_recognizers() -> list[PatternRecognizer]:
     return list(_PATTERNS)
 
 
-_SET: re2.Set | None = None
+_SETS: dict[bool, re2.Set] = {}
 
 
-def _pattern_set() -> re2.Set:
+def _pattern_set(as_bytes: bool) -> re2.Set:
     """All patterns in one RE2 set: one linear pass says which recognizers can match at all, so a
     short note pays for a handful of regex passes instead of forty."""
-    global _SET
-    if _SET is None:
+    if as_bytes not in _SETS:
         built = re2.Set.SearchSet(re2.Options())
         for recognizer in _PATTERNS:
-            built.Add(recognizer.pattern)
+            built.Add(recognizer.pattern.encode() if as_bytes else recognizer.pattern)
         built.Compile()
-        _SET = built
-    return _SET
+        _SETS[as_bytes] = built
+    return _SETS[as_bytes]
 
 
 def find_patterns(text: str, profile: str) -> list[Span]:
     spans: list[Span] = []
-    for index in _pattern_set().Match(text) or ():
-        spans.extend(_PATTERNS[index].find(text, profile))
+    data: str | bytes = text.encode("ascii") if text.isascii() else text
+    for index in _pattern_set(isinstance(data, bytes)).Match(data) or ():
+        spans.extend(_PATTERNS[index].find(text, profile, data))
     return spans

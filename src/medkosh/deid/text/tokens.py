@@ -35,7 +35,8 @@ class Token:
                  "name", "place", "possessive", "start", "stop", "strong_name", "text", "unknown",
                  "upper_line", "weak_name")
 
-    def __init__(self, start: int, end: int, text: str, key: str, line: int, flags: int, possessive: bool) -> None:
+    def __init__(self, start: int, end: int, text: str, key: str, line: int, flags: int, possessive: bool,
+                 upper_line: bool = False) -> None:
         self.start = start
         self.end = end
         self.text = text
@@ -43,7 +44,7 @@ class Token:
         self.line = line
         self.flags = flags
         self.possessive = possessive
-        self.upper_line = False
+        self.upper_line = upper_line
         self.devanagari = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= text[:1] <= "\u097f")
         self.capitalised = text[:1].isupper()
         self.initial = len(text) == 1 and self.capitalised
@@ -77,70 +78,67 @@ _BORING_MASK = STOP_BIT | MEDICAL | COMMON
 _KEEP_MASK = NAME | PLACE | CUE | HEAD | PHRASE_START | DEVANAGARI_WORD
 
 
+_UPPER_WORD = re.compile(r"\b[A-Z][A-Z]+\b")
+_LOWER_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+
+
 def tokenize(text: str, lex: Lexicon) -> list[Token]:
+    """Tokens line by line: a line's case is judged once, by two C-speed regex counts (a line
+    counts as typed in capitals when most of its cased multi-letter words are all caps)."""
     tokens: list[Token] = []
     append = tokens.append
     classes = lex.word_class
-    line = 0
+    finditer = _WORD.finditer
+    n = len(text)
     pos = 0
-    line_first = 0  # index in tokens of the first token on the current line
-    upper = lower = 0
-    keep_next = False
-    barrier: Token | None = None
-    for m in _WORD.finditer(text):
-        start = m.start()
-        # Count newlines between tokens without rescanning the text (keeps this linear).
-        newlines = text.count("\n", pos, start)
-        if newlines:
-            _close_line(tokens, line_first, upper, lower)
-            line += newlines
-            line_first = len(tokens)
-            upper = lower = 0
-            barrier = None
-        pos = start
-        raw = m.group()
-        if len(raw) > 1:
-            if raw.isupper():
-                upper += 1
-            elif raw.islower() or raw[1:].islower():
-                lower += 1
-        possessive = False
-        if raw[-1] in "sS" and len(raw) > 2 and raw[-2] in "'’":
-            raw = raw[:-2]
-            possessive = True
-        elif raw[-1] in "'’-":
-            raw = raw.rstrip("'’-")
-            if not raw:
-                continue
-        key = raw.lower()
-        flags = classes.get(key, 0)
-        if not flags and len(key) > 3 and key[-1] == "s":
-            flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
-        # Capitalised words stay: "Good Samaritan Hospital", "ST. ELSEWHERE HOSPITAL" need them.
-        if flags & _BORING_MASK and not flags & _KEEP_MASK and not keep_next and not possessive \
-                and not raw[0].isupper():
-            if barrier is None:
-                barrier = Token(start, start + len(raw), "", "", line, STOP_BIT, False)
-                append(barrier)
-            else:
-                barrier.end = start + len(raw)
-            continue
-        barrier = None
-        keep_next = bool(flags & CUE)  # "Dr. Young": the word after a title is judged, not skipped
-        tok = Token(start, start + len(raw), raw, key, line, flags, possessive)
-        if tok.initial and text[tok.end:tok.end + 1].isdigit():
-            tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
-            tok.stop = True
-        append(tok)
-    _close_line(tokens, line_first, upper, lower)
+    line_no = 0
+    while pos <= n:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            nl = n
+        if nl > pos:
+            line = text[pos:nl]
+            upper = len(_UPPER_WORD.findall(line))
+            upper_line = upper >= 2 and upper > 2 * len(_LOWER_WORD.findall(line))
+            lowered = line.lower()
+            keep_next = False
+            barrier: Token | None = None
+            for m in finditer(line):
+                s, e = m.span()
+                raw = m.group()
+                possessive = False
+                if raw[-1] in "sS" and len(raw) > 2 and raw[-2] in "'’":
+                    raw = raw[:-2]
+                    e -= 2
+                    possessive = True
+                elif raw[-1] in "'’-":
+                    raw = raw.rstrip("'’-")
+                    if not raw:
+                        continue
+                    e = s + len(raw)
+                key = lowered[s:e]
+                flags = classes.get(key, 0)
+                if not flags and len(key) > 3 and key[-1] == "s":
+                    flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
+                # Capitalised words stay: "Good Samaritan Hospital", "ST. ELSEWHERE HOSPITAL" need them.
+                if flags & _BORING_MASK and not flags & _KEEP_MASK and not keep_next and not possessive \
+                        and not raw[0].isupper():
+                    if barrier is None:
+                        barrier = Token(pos + s, pos + e, "", "", line_no, STOP_BIT, False, upper_line)
+                        append(barrier)
+                    else:
+                        barrier.end = pos + e
+                    continue
+                barrier = None
+                keep_next = bool(flags & CUE)  # "Dr. Young": the word after a title is judged, not skipped
+                tok = Token(pos + s, pos + e, raw, key, line_no, flags, possessive, upper_line)
+                if tok.initial and line[e:e + 1].isdigit():
+                    tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
+                    tok.stop = True
+                append(tok)
+        pos = nl + 1
+        line_no += 1
     return tokens
-
-
-def _close_line(tokens: list[Token], first: int, upper: int, lower: int) -> None:
-    """A line counts as typed in capitals when most of its cased multi-letter words are all caps."""
-    if upper >= 2 and upper > 2 * lower:
-        for k in range(first, len(tokens)):
-            tokens[k].upper_line = True
 
 
 def joined(text: str, left: Token, right: Token, allow_comma: bool = False) -> bool:
