@@ -110,6 +110,13 @@ def can_comment_request(p: Principal, req: RequestView) -> bool:
     return can_view_request(p, req)
 
 
+def _steward_of_dataset(p: Principal, dataset: Any) -> bool:
+    """dataset: the catalog's dataset summary (its 'institution' is the institution's name). Stewards set
+    access policy and DUAs for their own institution's datasets; admins for all."""
+    institution = dataset.get("institution") if isinstance(dataset, dict) else getattr(dataset, "institution", None)
+    return p.has_role(Role.ADMIN) or (p.has_role(Role.STEWARD) and institution == p.user.institution_name)
+
+
 def _owns_grant(p: Principal, grant: Any) -> bool:
     return p.id == grant.user_id or p.has_role(Role.ADMIN)
 
@@ -157,11 +164,11 @@ ACTIONS: dict[str, Rule] = {
     "access.review.create": roles(Role.COMMITTEE, check=can_review_request, hidden=False),
     # data use agreements, dataset access policy, grants
     "access.dua.read": public(),
-    "access.dua.publish": roles(Role.STEWARD, Role.ADMIN),
+    "access.dua.publish": roles(Role.STEWARD, Role.ADMIN, check=_steward_of_dataset, hidden=False),
     "access.dua.sign": roles(Role.RESEARCHER, Role.CLINICIAN),
     "access.signature.list": signed_in(),
     "access.policy.read": public(),
-    "access.policy.update": roles(Role.STEWARD, Role.ADMIN),
+    "access.policy.update": roles(Role.STEWARD, Role.ADMIN, check=_steward_of_dataset, hidden=False),
     "access.grant.list": signed_in(),
     "access.grant.read": signed_in(_owns_grant),
     # downloads: the route is open, the tier rules (check_can_download) decide per version

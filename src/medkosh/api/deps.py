@@ -166,6 +166,7 @@ async def enforce(request: Request) -> None:
     if path is None:  # not reached for matched routes; refuse rather than guess
         raise PermissionDenied("unmatched route", hint="check the URL")
     principal = current_principal(request)
+    # Policy first (an anonymous caller learns "sign in", not "CSRF"), then CSRF, both before the handler.
+    request.state.action = check_route(principal, request.method, path)
     if _needs_csrf(request):
         await _check_csrf(request)
-    request.state.action = check_route(principal, request.method, path)

@@ -166,12 +166,11 @@ def get_dua(dataset_id: str) -> dict[str, Any]:
 @router.post("/datasets/{dataset_id}/dua", status_code=201)
 def publish_dua(request: Request, dataset_id: str, body: DuaBody) -> dict[str, Any]:
     from medkosh.access import service
-    from medkosh.catalog.service import get_dataset_row
     from medkosh.store.db import session_scope
 
     with session_scope() as s:
-        get_dataset_row(s, dataset_id)
-        return service.publish_dua(s, dataset_id, body.title, body.text, actor=require_principal(request))
+        p = _dataset_steward(s, request, dataset_id, "access.dua.publish")
+        return service.publish_dua(s, dataset_id, body.title, body.text, actor=p)
 
 
 @router.post("/datasets/{dataset_id}/dua/sign", status_code=201)
@@ -198,13 +197,21 @@ def get_policy(dataset_id: str) -> dict[str, Any]:
 @router.put("/datasets/{dataset_id}/policy")
 def set_policy(request: Request, dataset_id: str, body: PolicyBody) -> dict[str, Any]:
     from medkosh.access import service
-    from medkosh.catalog.service import get_dataset_row
     from medkosh.store.db import session_scope
 
     with session_scope() as s:
-        get_dataset_row(s, dataset_id)
-        return service.set_dataset_policy(s, dataset_id, actor=require_principal(request), quorum=body.quorum,
+        p = _dataset_steward(s, request, dataset_id, "access.policy.update")
+        return service.set_dataset_policy(s, dataset_id, actor=p, quorum=body.quorum,
                                           committee=body.committee, required_trainings=body.required_trainings)
+
+
+def _dataset_steward(s: Any, request: Request, dataset_id: str, action: str) -> Any:
+    from medkosh.access import policies
+    from medkosh.catalog.service import dataset_summary, get_dataset_row
+
+    p = require_principal(request)
+    policies.check(p, action, dataset_summary(get_dataset_row(s, dataset_id)), what="dataset")
+    return p
 
 
 @router.get("/signatures")

@@ -112,13 +112,13 @@ def dataset_access(request: Request, dataset_id: str, quorum: int = Form(ge=1, l
                    committee: list[str] = Form(default=[]), trainings: str = Form("", max_length=500),
                    dua_title: str = Form("", max_length=200), dua_text: str = Form("", max_length=100_000)
                    ) -> RedirectResponse:
-    from medkosh.access import service
-    from medkosh.catalog.service import get_dataset_row
+    from medkosh.access import policies, service
+    from medkosh.catalog.service import dataset_summary, get_dataset_row
     from medkosh.store.db import session_scope
 
     p = require_principal(request)
     with session_scope() as s:
-        get_dataset_row(s, dataset_id)
+        policies.check(p, "access.policy.update", dataset_summary(get_dataset_row(s, dataset_id)), what="dataset")
         service.set_dataset_policy(s, dataset_id, actor=p, quorum=quorum, committee=committee,
                                    required_trainings=trainings.replace(",", " ").split())
         current = service.current_dua(s, dataset_id)
