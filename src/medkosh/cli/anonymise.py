@@ -95,14 +95,19 @@ def table(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
 ) -> None:
     """Anonymise one table: optimal generalisation, suppression, and the risk before and after."""
-    from medkosh.cli._common import emit_json, info
     from medkosh.deid.tabular.api import anonymise_to_file
 
     rec = _recipe(input_path, recipe, qi, sensitive, hierarchies, k, l, t, max_suppression, metric)
     result = anonymise_to_file(input_path, rec, output, report, engine=engine, seed=seed, dataset_id=dataset_id)
     if as_json:
+        from medkosh.cli._common import emit_json
+
         emit_json(result)
         return
+
+    def info(line: str) -> None:  # plain stderr: rich is not worth its start-up for three lines
+        typer.echo(line, err=True)
+
     before, after = result["risk_before"], result["risk_after"]
     levels = ", ".join(f"{q}={lvl}" for q, lvl in result["transformation"].items())
     info(f"{result['rows_out']} of {result['rows_in']} rows released ({result['suppressed_rows']} suppressed) "

@@ -11,8 +11,6 @@ from typing import Any
 
 import polars as pl
 
-from medkosh.deid.dates import shift_days
-from medkosh.deid.pseudonym import pseudonym
 from medkosh.deid.tabular.encode import MISSING
 from medkosh.deid.tabular.recipe import ColumnSpec, Recipe
 from medkosh.errors import InputError
@@ -101,6 +99,10 @@ def prepare(lf: pl.LazyFrame, recipe: Recipe, secret: bytes) -> pl.LazyFrame:
             continue
         if spec.role == "identifier":
             if spec.transform == "pseudonym":
+                # imported here: medkosh.deid.pseudonym pulls in the settings (pydantic), which a
+                # recipe without pseudonyms should not pay for at start-up
+                from medkosh.deid.pseudonym import pseudonym
+
                 fn = _unique_map(lambda v, c=name: pseudonym(secret, v, system=c))
                 exprs.append(pl.col(name).map_batches(fn, return_dtype=pl.Utf8))
             continue
@@ -109,6 +111,8 @@ def prepare(lf: pl.LazyFrame, recipe: Recipe, secret: bytes) -> pl.LazyFrame:
         if spec.date_format or spec.shift or spec.generalise:
             expr = _date_expr(spec, schema[name])
             if spec.shift:
+                from medkosh.deid.dates import shift_days
+
                 assert recipe.patient_key_column
                 days = recipe.date_shift_days
                 fn = _unique_map(lambda v, d=days: shift_days(secret, v, d))
