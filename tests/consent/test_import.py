@@ -110,3 +110,27 @@ def test_malformed_json_is_one_line(db_url, cm) -> None:
     with session_scope() as s, pytest.raises(InputError) as err:
         service.import_artefact(s, b"{nope", where="broken.json")
     assert "broken.json" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_batch_import_keeps_the_good_and_audits_the_refused(db_url, cm) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from medkosh.audit.verify import verify_database
+
+    cm.trust()
+    good = [orjson.dumps(cm.artefact(consent_id=f"b-{i}", patient=f"batch{i}@abdm")) for i in range(3)]
+    bad = orjson.dumps(cm.artefact(consent_id="b-bad", patient="secret.person@abdm",
+                                   sign_with=ed25519.Ed25519PrivateKey.generate()))
+    with session_scope() as s:
+        done, refused = service.import_many(s, [(good[0], "g0"), (bad, "dir/bad.json"), (good[1], "g1"),
+                                                (b"[]", "empty.json"), (good[2], "g2")], actor="test")
+    assert [w for w, _ in done] == ["g0", "g1", "g2"]
+    assert [(r.where, type(r.error).__name__) for r in refused] == [("dir/bad.json", "SignatureError"),
+                                                                    ("empty.json", "InputError")]
+    with session_scope() as s:
+        assert service.counts_by_status(s) == {"GRANTED": 3}
+        rejected = s.execute(select(AuditEventRow).where(AuditEventRow.event_type == "consent.artefact.rejected")
+                             ).scalars().all()
+        assert [e.subject_id for e in rejected] == ["bad.json", "empty.json"]
+        assert all("secret.person" not in e.details for e in rejected)
+        assert verify_database(s).ok
