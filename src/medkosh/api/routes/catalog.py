@@ -55,20 +55,28 @@ def list_datasets(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0,
 
 
 @router.get("/api/datasets/search")
-def search(q: str = Query("", max_length=400, description="Words to look for."),
-           facet: list[str] = Query(default=[], description="facet=value filters (repeatable)."),
-           limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)) -> Response:
+async def search(q: str = Query("", max_length=400, description="Words to look for."),
+                 facet: list[str] = Query(default=[], description="facet=value filters (repeatable)."),
+                 limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)) -> Response:
     """Full-text and faceted search (modality, ICD-10 chapter, state, tier, size, institution)."""
     import orjson
+    from fastapi.concurrency import run_in_threadpool
 
-    from medkosh.catalog.search import SearchQuery, parse_filters
+    from medkosh.catalog.search import SearchQuery, parse_filters, search_cached
+
+    query = SearchQuery(text=q, filters=parse_filters(facet), limit=limit, offset=offset)
+    # A current in-memory index answers in about a millisecond, inline; otherwise (first request, a
+    # catalog change, PostgreSQL) the database work runs in the thread pool.
+    result = search_cached(query) or await run_in_threadpool(_search_db, query)
+    return Response(orjson.dumps(result.as_dict()), media_type="application/json")
+
+
+def _search_db(query: Any) -> Any:
     from medkosh.catalog.search import search as run
     from medkosh.store.db import session_scope
 
-    query = SearchQuery(text=q, filters=parse_filters(facet), limit=limit, offset=offset)
     with session_scope() as s:
-        result = run(s, query)
-    return Response(orjson.dumps(result.as_dict()), media_type="application/json")
+        return run(s, query)
 
 
 @router.get("/api/datasets/{dataset_id}")
