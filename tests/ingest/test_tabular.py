@@ -111,3 +111,17 @@ def test_bad_recipe_is_one_line_with_where(tmp_path: Path) -> None:
     wrong_role.write_text("columns:\n  uhid: {role: secret}\n", encoding="utf-8")
     with pytest.raises(InputError, match="role"):
         ingest_table(path, "HOSP-T", recipe=wrong_role, out=tmp_path / "o", secret=SECRET)
+
+
+def test_every_table_column_is_documented() -> None:
+    from medkosh.ingest.schema import known_tables, schema
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "fhir-tables.md").read_text()
+    missing = []
+    for table in known_tables():
+        for name in schema(table).names:
+            if name.startswith("code_") or name == "codings" or name.startswith("reason_"):
+                name = name if name in doc else "code_*"
+            if f"`{name}`" not in doc and name != "code_*":
+                missing.append(f"{table}.{name}")
+    assert missing == []
