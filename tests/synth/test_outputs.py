@@ -166,7 +166,7 @@ def test_notes_have_exact_gold_spans(synth_1000: Path) -> None:
             elif label == "PIN":
                 assert u == patient["address"][0]["postalCode"]
             elif label == "AGE":
-                assert re.fullmatch(r"\d{1,3}( YEARS|-YEAR-OLD)?", u)
+                assert re.fullmatch(r"\d{1,3}( YEARS|-YEAR-OLD|-MONTH-OLD)?", u)
             elif label == "PAN":
                 assert re.fullmatch(r"[A-Z]{5}\d{4}[A-Z]", u)
             elif label == "NAME" and re.search("[\u0900-\u097f]", value):

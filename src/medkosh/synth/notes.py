@@ -58,8 +58,12 @@ class _Writer:
         self.b.phi(self.r.choice(date_forms(d)), "DATE")
 
     def age(self, e: Encounter) -> None:
-        years = max(0, (e.start - self.p.birth_date).days // 365)
+        days = (e.start - self.p.birth_date).days
+        years = max(0, days // 365)
         style = self.r.randrange(4)
+        if years == 0:  # infants are aged in months
+            self.b.phi(str(max(1, days // 30)), "AGE").t(" months")
+            return
         if style == 0:
             self.b.phi(str(years), "AGE").t(" yrs")
         elif style == 1:
@@ -214,7 +218,8 @@ def _discharge(w: _Writer, e: Encounter, chart: Chart) -> None:
     b.t("History: ")
     b.phi(p.person.given, "NAME")
     b.t(", a ")
-    b.phi(f"{years}-year-old", "AGE")
+    days = (e.start - p.birth_date).days
+    b.phi(f"{years}-year-old" if years else f"{max(1, days // 30)}-month-old", "AGE")
     b.t(f" {'female' if p.person.sex == 'F' else 'male'} from ")
     b.phi(p.locality, "ADDRESS").t(", ").phi(p.district.city, "LOCATION")
     b.t(f", presented with {COMPLAINTS.get(e.reason, COMPLAINTS['general'])} since ")
