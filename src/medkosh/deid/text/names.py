@@ -175,6 +175,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             continue
         kind, j = cue
         count = 0
+        skipped = 0
         prev = i if j == i + 1 else j - 1
         if kind == "kin":
             kind = "weak" if not tokens[i].upper_line else "kin"
@@ -187,8 +188,11 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 break  # "... informed. Aadhaar": a sentence ended
             if "," in gap_text and count > 0:
                 break
-            if count == 0 and tok.key in TITLES and not tok.devanagari:
-                prev = j  # "Name: Master Khan", "S/o Shri Ram": the title is not part of the name
+            if count == 0 and tok.key in TITLES and not tok.devanagari and skipped < 2:
+                # "Name: Master Khan", "W/o Late Shri Ram": titles are not part of the name. At most
+                # two are skipped, so "Dr. Dr. Dr. …" stays linear.
+                prev = j
+                skipped += 1
                 j += 1
                 kind = "title"
                 continue
