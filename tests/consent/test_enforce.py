@@ -212,3 +212,21 @@ def test_eligibility_reads_the_raw_zone(world) -> None:
     result = snap.filter(scan_table("condition"))
     assert result.eligible_rows == 10 and result.excluded == {"purpose_mismatch": 2}
     assert isinstance(result.eligible.collect(), pl.DataFrame)
+
+
+def test_rotated_index_key_fails_closed_and_withdrawal_still_finds_the_principal(world) -> None:
+    from medkosh.consent.eligibility import eligibility
+    from medkosh.keys import rotate_key
+
+    ids, _spec = world
+    window = (dt.date(2020, 1, 1), dt.date(2025, 12, 31))
+    rotate_key("consent-patient-index")
+    with session_scope() as s:  # stale index: nobody matches, so nobody is eligible (never the reverse)
+        assert eligibility(s, "DSRCH", ["OPConsultation"], window).eligible_keys() == frozenset()
+        service.change_status(s, ids[0], ConsentStatus.REVOKED, source=ChangeSource.CLI, actor="test")
+    enforce(actor="test")
+    assert key(0) not in raw_keys("condition")  # resolved from the verbatim artefact, not the stale index
+    with session_scope() as s:
+        assert service.reindex(s, actor="test") == N
+    with session_scope() as s:
+        assert eligibility(s, "DSRCH", ["OPConsultation"], window).eligible_keys() == {key(i) for i in (1, 2, 3, 5)}

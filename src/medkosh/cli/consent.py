@@ -247,6 +247,21 @@ def eligibility(purpose: str = typer.Option("DSRCH", help="The dataset's purpose
         typer.echo(f"  {reason:<22} {n}")
 
 
+@app.command()
+def reindex(json_out: bool = typer.Option(False, "--json")) -> None:
+    """Recompute the keyed patient index of every artefact (run after rotating consent-patient-index)."""
+    from medkosh.consent import service
+    from medkosh.store.db import session_scope
+
+    ensure_store()
+    with session_scope() as s:
+        changed = service.reindex(s, actor=_actor())
+    if json_out:
+        emit_json({"changed": changed})
+    else:
+        typer.echo(f"patient index rebuilt: {changed} artefact(s) re-keyed")
+
+
 @trust_app.command("add")
 def trust_add(cm_id: str = typer.Option(None, "--id", help="The consent manager's id (consentManager.id)."),
               public_key: str = typer.Option(None, "--public-key", help="A key file (PEM or hex) or 64 hex digits."),

@@ -88,7 +88,7 @@ def resolve_keys(session: Session) -> None:
     todo = [t for t in _pending(session) if t.patient_keys is None]
     if not todo:
         return
-    from medkosh.consent.subjects import raw_zone_subjects
+    from medkosh.consent.subjects import patient_hash, raw_zone_subjects
 
     subjects = raw_zone_subjects()
     by_hash: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -97,8 +97,10 @@ def resolve_keys(session: Session) -> None:
             by_hash[phash].append((key, source_id))
     for task in todo:
         art = service.get_row(session, task.consent_id)
-        pairs = sorted({(k, src) for k, src in by_hash.get(art.patient_hash, [])
-                        if art.hip_id is None or art.hip_id == src})
+        # Hash the address from the verbatim artefact with the current key rather than trusting the
+        # stored index: a rotated index key must never make a withdrawal miss its principal.
+        phash = patient_hash(service.load_artefact(art).patient_id)
+        pairs = sorted({(k, src) for k, src in by_hash.get(phash, []) if art.hip_id is None or art.hip_id == src})
         task.patient_keys = orjson.dumps(pairs).decode()
     session.flush()
 

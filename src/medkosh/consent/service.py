@@ -242,6 +242,20 @@ def list_artefacts(session: Session, *, status: str | None = None, limit: int = 
     return [summary(r) for r in session.execute(stmt).scalars()]
 
 
+def reindex(session: Session, *, actor: Actor | str = "cli") -> int:
+    """Recompute every artefact's patient_hash from its verbatim document with the current index key
+    (after `consent-patient-index` was rotated). Returns how many rows changed."""
+    changed = 0
+    for row in session.execute(select(ConsentArtefactRow).order_by(ConsentArtefactRow.consent_id)).scalars():
+        fresh = patient_hash(load_artefact(row).patient_id)
+        if fresh != row.patient_hash:
+            row.patient_hash = fresh
+            changed += 1
+    record(session, ConsentEvent.INDEX_REBUILT, actor=actor, subject_type="consent", subject_id=None,
+           details={"changed": changed})
+    return changed
+
+
 def counts_by_status(session: Session) -> dict[str, int]:
     from sqlalchemy import func
 

@@ -87,6 +87,7 @@ class ConsentEvent(StrEnum):
     DATASET_WITHDRAWN = "consent.dataset.withdrawn"
     TASK_PLANNED = "consent.enforcement.planned"
     TASK_DONE = "consent.enforcement.done"
+    INDEX_REBUILT = "consent.index.rebuilt"
 
 
 class TaskKind(StrEnum):
