@@ -118,6 +118,7 @@ INDIAN_STATES = ("andhra pradesh", "arunachal pradesh", "assam", "bihar", "chhat
                  "west bengal", "delhi", "new delhi", "jammu", "kashmir", "ladakh", "puducherry",
                  "pondicherry", "chandigarh", "lakshadweep", "andaman", "nicobar", "dadra", "daman", "diu")
 ADDRESS_CUES = frozenset(["address", "addr", "r/o", "resident of", "residing at", "resides at", "lives at",
+                          "residence", "residential address", "res", "home address", "native place",
                           "lives in", "native of", "hailing from", "permanent address", "correspondence address",
                           "village", "vill", "post", "p.o", "dist", "district", "tehsil", "taluka"])
 # Devanagari address words: पता (address), ग्राम/गांव (village), जिला (district), तहसील, मोहल्ला.

@@ -106,7 +106,7 @@ def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
         return tok.text not in HINDI_COMMON
     if tok.initial:
         return True
-    if tok.stop and not (first and kind == "title" and tok.capitalised and not tok.upper_line and tok.key not in ("the", "a", "an")):
+    if tok.stop and not (first and kind == "title" and tok.capitalised and not tok.upper_line and tok.name):
         return False
     if tok.upper_line:
         if kind == "title":

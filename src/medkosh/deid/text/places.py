@@ -176,8 +176,11 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         generic_only = j == i or all(tokens[k].key in HOSPITAL_GENERIC for k in range(j, i))
         named_by_place = i + 1 < n and joined(text, tok, tokens[i + 1]) and tokens[i + 1].place \
             and (tokens[i + 1].capitalised or tokens[i + 1].upper_line)
-        if generic_only and not (named_by_place and j < i):
-            continue  # "the hospital", "a private clinic"; but "District Hospital Kolkata" is one
+        # "the hospital", "a private clinic", "District Hospital" are no names; "District Hospital
+        # Kolkata" and "City Care Clinic" (two capitalised words in mixed case) are.
+        proper = i - j >= 2 and not tok.upper_line and all(tokens[k].capitalised for k in range(j, i))
+        if generic_only and not ((named_by_place and j < i) or proper):
+            continue
         end = tok.end
         # "Institute of Medical Sciences", "Hospital & Research Centre"
         k = i + 1

@@ -296,10 +296,15 @@ _PATTERNS: list[PatternRecognizer] = [
                       r"(?i)\b(?:uhid|mrn|crn|regn|m\.r\.n)\.?[ \t]*(?:no|number|num|id|#)?\.?[ \t]*[:#\-=]?[ \t]*"
                       r"([A-Z0-9][A-Z0-9/\-]{2,24})", 0.85, group=1, validator=_has_digit),
     PatternRecognizer("mrn_keyed", Label.MRN,
-                      r"(?i)\b(?:mr|m\.r|ipd?|opd?|i\.p|o\.p|cr|reg(?:istration)?|hosp(?:ital)?|patient|pt|unit"
+                      r"(?i)\b(?:mr|mrd|m\.r|ipd?|opd?|i\.p|o\.p|cr|reg(?:istration)?|hosp(?:ital)?|patient|pt|unit"
                       r"|admission|adm|case|record|chart|file|uid|inpatient|outpatient|bed)\.?[ \t]*"
                       r"(?:no|number|num|id|#)\.?[ \t]*[:#\-=]?[ \t]*([A-Z0-9][A-Z0-9/\-]{2,24})", 0.8, group=1,
                       validator=_has_digit),
+    # House, flat and plot numbers: the keyword belongs to the address ("House No. 967", "Flat 1211").
+    PatternRecognizer("house_number", Label.ADDRESS,
+                      r"(?i)\b(?:h\.? ?no|house ?no|flat(?: ?no)?|plot(?: ?no)?|door ?no|d\. ?no|qtr\.? ?no|quarter ?no"
+                      r"|shop ?no|bungalow ?no|khasra ?no|ward ?no|gali ?no)\.?[ \t]*[:#\-]?[ \t]*(\d[0-9A-Za-z/\-]{0,14})",
+                      0.75, validator=_has_digit),
     PatternRecognizer("id_keyed", Label.ID,
                       r"(?i)\b(?:accession|acc|specimen|sample|lab|policy|card|account|a/c|ration|insurance"
                       r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|token|ref|reference|id|ayushman)"
