@@ -230,3 +230,43 @@ def test_rotated_index_key_fails_closed_and_withdrawal_still_finds_the_principal
         assert service.reindex(s, actor="test") == N
     with session_scope() as s:
         assert eligibility(s, "DSRCH", ["OPConsultation"], window).eligible_keys() == {key(i) for i in (1, 2, 3, 5)}
+
+
+def test_a_run_killed_midway_is_completed_by_the_next(world, monkeypatch) -> None:
+    """The process dies (KeyboardInterrupt stands in for SIGKILL: nothing catches it) while erasing the
+    second of two revoked principals; the next run finishes the work, and nothing is done twice."""
+    import medkosh.ingest.service as ingest_service
+
+    ids, spec = world
+    build(spec)
+    with session_scope() as s:
+        for i in (0, 3):
+            service.change_status(s, ids[i], ConsentStatus.REVOKED, source=ChangeSource.CLI, actor="test")
+    real = ingest_service.erase_patient
+    calls = []
+
+    def dies_on_second(session, patient_key, **kwargs):
+        calls.append(patient_key)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(session, patient_key, **kwargs)
+
+    monkeypatch.setattr(ingest_service, "erase_patient", dies_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        enforce(actor="test")
+    with session_scope() as s:
+        states = {(t["consent_id"], t["kind"]): t["state"] for t in service.tasks(s)}
+    assert states == {(ids[0], "withdraw"): "done", (ids[3], "withdraw"): "done",
+                      (ids[0], "erase"): "done", (ids[3], "erase"): "pending"}
+    assert key(0) not in raw_keys("condition") and key(3) in raw_keys("condition")
+    assert members("t2d-consented@2") == {key(i) for i in (1, 2, 5)}
+
+    monkeypatch.setattr(ingest_service, "erase_patient", real)
+    report = enforce(actor="test")
+    assert report.withdrawn == [] and [e["consent_id"] for e in report.erased] == [ids[3]]
+    assert key(3) not in raw_keys("condition")
+    with session_scope() as s:
+        assert {t["state"] for t in service.tasks(s)} == {"done"}
+        erasures = s.execute(select(AuditEventRow.subject_id)
+                             .where(AuditEventRow.event_type == "consent.raw.erased")).scalars().all()
+    assert sorted(erasures) == [key(0), key(3)]  # each erasure audited exactly once
