@@ -108,16 +108,18 @@ class _Writer:
         b.phi(self.h.name, "HOSPITAL").t("\n")
         b.phi(self.h.district.city, "LOCATION").t(", ").phi(self.h.district.state, "LOCATION").t("\n")
         b.t(f"{title}\n\n")
-        b.t("UHID: ").phi(p.uhid, "MRN").t("    Date: ")
+        # Hospitals label the same fields differently; vary the labels so position is no giveaway.
+        b.t(r.choice(("UHID: ", "UHID No. ", "CR No: ", "MRD No: ", "MR No. "))).phi(p.uhid, "MRN")
+        b.t(r.choice(("    Date: ", "    Dt. ", "    Visit date: ")))
         self.date(e.start)
-        b.t("\nName: ").t(p.honorific + " ")
+        b.t(r.choice(("\nName: ", "\nPatient Name: ", "\nPt. Name: "))).t(p.honorific + " ")
         self.name()
-        b.t("    Age/Sex: ")
+        b.t(r.choice(("    Age/Sex: ", "    Age/Gender: ", "    Age & Sex: ")))
         self.age(e)
         b.t(f" / {p.person.sex}\n")
-        b.t(f"{p.relation} ").phi(p.relative.full, "NAME").t("\nAddress: ")
+        b.t(f"{p.relation} ").phi(p.relative.full, "NAME").t(r.choice(("\nAddress: ", "\nAddr: ", "\nResidence: ")))
         self.address()
-        b.t("\nMobile: ")
+        b.t(r.choice(("\nMobile: ", "\nMob: ", "\nPh: ", "\nContact No: ")))
         self.phone(p.phone)
         if r.random() < 0.5 or p.canary:
             b.t("   Email: ").phi(p.email, "EMAIL")
@@ -155,6 +157,17 @@ def _eponym(r: random.Random) -> str:
     return f"{x} negative."
 
 
+CLINICS = ("Shree Ganesh", "Jeevan Raksha", "City Care", "Sai Krupa", "Arogya Sadan", "Om Sai", "Lifeline Family")
+
+
+def _referrer(r: random.Random, p: Patient) -> str:
+    """A private practitioner outside the hospital roster (initial and surname)."""
+    from medkosh.synth.refdata import names
+
+    family = r.choice(names().surnames[p.district.region]).latin
+    return f"{r.choice('ABCDGHJKMNPRSV')}. {family}"
+
+
 COMPLAINTS = {
     "diabetes": "increased thirst, frequent urination, tingling in feet", "hypertension": "occipital headache, giddiness",
     "anaemia": "easy fatigability, breathlessness on exertion", "copd": "chronic cough with expectoration, breathlessness",
@@ -171,6 +184,11 @@ def _opd(w: _Writer, e: Encounter, chart: Chart) -> None:
     w.doctor(w.doctors[e.doctor])
     b.t("    OPD No: ").phi(f"OPD/{e.start.year}/{r.randint(10000, 99999)}", "ID").t("\n\n")
     b.t(f"C/o: {COMPLAINTS.get(e.reason, COMPLAINTS['general'])} x {r.randint(2, 14)} days.\n")
+    if r.random() < 0.3:  # a referral names another doctor and facility in running text
+        b.t("Referred by ").t("Dr. ").phi(_referrer(r, p), "NAME").t(" from ")
+        b.phi(f"{r.choice(CLINICS)} Clinic, {p.district.city}", "HOSPITAL").t(" with outside reports dated ")
+        w.date(e.start - dt.timedelta(days=r.randint(3, 30)))
+        b.t(".\n")
     chronic = [d for d in chart.diagnoses if d.chronic and d.recorded <= e.start and d.key != "complication"]
     if chronic:
         b.t("K/c/o ")
@@ -265,7 +283,10 @@ def _lab(w: _Writer, e: Encounter, chart: Chart) -> None:
     b.t("\n\nTest                 Result\n")
     for m in e.measurements:
         b.t(f"{_measurements_text([m])}\n")
-    b.t("\nRemarks: Values to be correlated clinically. Method: HbA1c by HPLC (NGSP certified).\n")
+    b.t("\nRemarks: Values to be correlated clinically.")
+    if any(m.key == "hba1c" for m in e.measurements):
+        b.t(" Method: HbA1c by HPLC (NGSP certified).")
+    b.t("\n")
     b.t("Verified by: ")
     w.doctor(pathologist)
     b.t(f", {pathologist.specialty}\n")
