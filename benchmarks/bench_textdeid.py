@@ -36,14 +36,17 @@ def _mb(notes: list[dict[str, Any]]) -> float:
     return sum(len(n["text"].encode("utf-8")) for n in notes) / 1e6
 
 
-def _time(fn: Any, notes: list[dict[str, Any]], runs: int) -> float:
-    times = []
+def _time(fn: Any, notes: list[dict[str, Any]], runs: int) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds of this process). On a shared, loaded machine the
+    CPU time is the fairer per-core figure: waiting for a core is not counted."""
+    walls, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for n in notes:
             fn(n["text"])
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _token_scores(notes: list[dict[str, Any]], predict: Any) -> dict[str, float]:
@@ -79,18 +82,21 @@ def _peak_child(conn: Any) -> None:
     line = ("NEURO: PT ALERT, MAE. CV: NSR 80S. WIFE MARY IN, UPDATED BY DR SMITH ON 3/14. "
             "AADHAAR 2345 6789 0124, PH 98765 43210, R/O 12 SHIVAJI NAGAR PUNE 411005.\n")
     text = line * (1_000_000 // len(line) + 1)
+    c0 = time.process_time()
     detect(text)
-    conn.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    cpu = time.process_time() - c0
+    conn.send((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(text) / 1e6 / cpu))
 
 
-def peak_memory_mb() -> float:
+def peak_memory_mb() -> tuple[float, float]:
+    """(peak RSS in MB, MB per CPU-second) of a fresh process de-identifying a 1 MB capitals note."""
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_peak_child, args=(child,))
     proc.start()
-    value = parent.recv()
+    peak, speed = parent.recv()
     proc.join()
-    return round(value, 1)
+    return round(peak, 1), round(speed, 3)
 
 
 def _scale_child(n: int, conn: Any) -> None:
@@ -137,20 +143,22 @@ def main() -> int:
     detect("warm up the gazetteers")
     out: dict[str, Any] = {"lexicon_load_s": round(time.perf_counter() - t0, 2), "notes": len(notes),
                            "megabytes": round(_mb(notes), 3)}
-    secs = _time(detect, notes, args.runs)
+    secs, cpu = _time(detect, notes, args.runs)
     out["medkosh_mb_per_s"] = round(_mb(notes) / secs, 3)
+    out["medkosh_mb_per_cpu_s"] = round(_mb(notes) / cpu, 3)
     out["medkosh_notes_per_s"] = round(len(notes) / secs, 1)
-    out["peak_memory_1mb_note_mb"] = peak_memory_mb()
+    out["peak_memory_1mb_note_mb"], out["one_mb_capitals_note_mb_per_cpu_s"] = peak_memory_mb()
     if not args.no_presidio:
         subset = heldout[: args.presidio_notes]
         analyzer = _presidio()
         analyzer.analyze("warm up", language="en")
-        p_secs = _time(lambda t: analyzer.analyze(t, language="en"), subset, 1)
-        m_secs = _time(detect, subset, args.runs)
+        p_secs, p_cpu = _time(lambda t: analyzer.analyze(t, language="en"), subset, 1)
+        m_secs, m_cpu = _time(detect, subset, args.runs)
         mb = _mb(subset)
         out["subset"] = {"notes": len(subset), "megabytes": round(mb, 4),
                          "medkosh_mb_per_s": round(mb / m_secs, 3), "presidio_mb_per_s": round(mb / p_secs, 4),
-                         "speed_ratio": round(p_secs / m_secs, 1)}
+                         "medkosh_mb_per_cpu_s": round(mb / m_cpu, 3), "presidio_mb_per_cpu_s": round(mb / p_cpu, 4),
+                         "speed_ratio_wall": round(p_secs / m_secs, 1), "speed_ratio_cpu": round(p_cpu / m_cpu, 1)}
         out["heldout_subset_accuracy"] = {
             "medkosh": _token_scores(subset, lambda t: [(s.start, s.end) for s in detect(t)]),
             "presidio_sm": _token_scores(subset, lambda t: [(r.start, r.end) for r in analyzer.analyze(t, language="en")]),
