@@ -96,7 +96,7 @@ def read_dicom(path: Path) -> Dataset:
     for warning in caught:
         text = str(warning.message)
         if "End of file" in text or "truncat" in text.lower():
-            raise DicomReadError(f"corrupt or truncated DICOM ({_one_line(warning.message)})")
+            raise DicomReadError(f"corrupt or truncated DICOM ({' '.join(text.split())[:200]})")
     return ds
 
 

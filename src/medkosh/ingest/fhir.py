@@ -67,6 +67,8 @@ class _Extractor:
             else:
                 row, raw_date = fhir_extract.EXTRACTORS[rtype](res)
             enc_entry, encounter_id = self._encounter(inp, res)
+            key: str | None
+            hi: str | None
             if rtype == "Patient":
                 key, idents = self._patient_key(entry, keys)
                 row.update(idents)

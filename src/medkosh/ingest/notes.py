@@ -101,6 +101,7 @@ def _ingest_one(path: Path, source_id: str, digest: str, secret: bytes,
             if str(doc.get("hospital_id") or source_id) != source_id:
                 continue
             fhir_id = str(doc.get("patient_id") or "")
+            key: str | None
             if doc.get("uhid"):
                 key = patient_key(source_id, str(doc["uhid"]), "uhid", secret)
             elif fhir_id in known:
