@@ -22,6 +22,7 @@ STEPS: list[tuple[str, str]] = [
     ("Import consent artefacts", "medkosh.consent.demo_step"),
     ("Build the catalog", "medkosh.catalog.demo_step"),
     ("Revoke one consent and enforce", "medkosh.consent.demo_revoke"),
+    ("Controlled access", "medkosh.access.demo_step"),
 ]
 
 
