@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pydicom
+import pytest
 from pydicom import Dataset
 from pydicom.data import get_testdata_file, get_testdata_files
 
@@ -169,3 +170,25 @@ def test_corrupt_and_truncated_files_are_reported_and_skipped(tmp_path: Path) ->
     review = list((tmp_path / "out" / "_review").rglob("*.dcm"))
     assert len(published) == 1 and len(review) == 1  # the US/SC image waits for review
     assert [Path(f["path"]).name for f in report.flagged or []] == ["burned.dcm"]
+
+
+def test_deid_dicom_cli_reports_json_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from medkosh.cli.main import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(Path(get_testdata_file("CT_small.dcm", download=False)), src / "a.dcm")
+    shutil.copy(Path(get_testdata_file("MR_small.dcm", download=False)), src / "b.dcm")
+    rc = main(["deid", "dicom", str(src), str(tmp_path / "out"), "--json"])
+    assert int(rc or 0) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["files"] == {"total": 2, "written": 2, "flagged_for_review": 0, "skipped": 0}
+    (src / "c.dcm").write_bytes(b"DICM but not really")
+    rc = main(["deid", "dicom", str(src), str(tmp_path / "out2"), "--json"])
+    captured = capsys.readouterr()
+    assert int(rc or 0) == 1 and json.loads(captured.out)["skipped"][0]["path"].endswith("c.dcm")
+    assert "skipped" in captured.err and "Traceback" not in captured.err
+    names = {p.name for p in (tmp_path / "out").rglob("*.dcm")}
+    assert "a.dcm" not in names and all(n.startswith("2.25.") for n in names)  # keyed UIDs, not input names

@@ -48,6 +48,17 @@ def test_one_patient_one_key_across_channels(synth_dir: Path) -> None:
     assert all(not r.quarantined for r in reports)
     bundles = list((synth_dir / "fhir" / hid).glob("*.json"))
     assert reports[0].rows["patient"] == len(bundles)
+    # rows per table equal an independent count of resources of that type in medkosh's own bundles
+    tables = {"Patient": "patient", "Encounter": "encounter", "Condition": "condition", "Observation": "observation",
+              "MedicationRequest": "medication_request", "Procedure": "procedure", "Immunization": "immunization",
+              "DiagnosticReport": "diagnostic_report", "DocumentReference": "document", "ImagingStudy": "imaging_study"}
+    expected: dict[str, int] = {}
+    for path in bundles:
+        for entry in json.loads(path.read_text())["entry"]:
+            table = tables.get(entry["resource"]["resourceType"])
+            if table:
+                expected[table] = expected.get(table, 0) + 1
+    assert reports[0].rows == expected
     pat = zone.scan_table("patient", [hid]).collect()
     keys = set(pat["patient_key"].to_list())
     for table in ("tab_his_admissions", "note", "imaging_instance", "encounter", "observation"):
