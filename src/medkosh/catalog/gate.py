@@ -100,8 +100,9 @@ def _dicom_scan_copy(path: Path, folder: Path, gate: Path) -> tuple[Path, Findin
         value = str(ds.get(keyword, "") or "")
         if value not in ("", person):
             finding = Finding(str(rel), "NOT_A_PSEUDONYM", f"{keyword} is not the released person id")
-        if keyword in ds:
-            ds.data_element(keyword).value = ""
+        element = ds.data_element(keyword) if keyword in ds else None
+        if element is not None:
+            element.value = ""
     if "DeidentificationMethod" in ds:
         from medkosh.deid.dicom import METHOD
 

@@ -65,14 +65,18 @@ def _shift_dates(frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 def _pseudonymise(frame: pl.DataFrame, secret: bytes) -> pl.DataFrame:
+    """Patient keys become person ids, and hospital resource ids keyed ids, under the dataset's secret
+    (one HMAC per distinct value, then a vectorised replace)."""
+
+    def keyed(source: str, system: str) -> pl.Expr:
+        values = [v for v in frame[source].unique().to_list() if v is not None]
+        mapping = {v: pseudonym(secret, v, system) for v in values}
+        return pl.col(source).replace_strict(mapping, default=None, return_dtype=pl.String)
+
     exprs = []
     if "patient_key" in frame.columns:
-        exprs.append(pl.col("patient_key").map_elements(lambda v: pseudonym(secret, v, "person"),
-                                                        return_dtype=pl.String).alias("person_id"))
-    for col in _REKEY:
-        if col in frame.columns:
-            exprs.append(pl.col(col).map_elements(lambda v, c=col: pseudonym(secret, v, c),
-                                                  return_dtype=pl.String).alias(col))
+        exprs.append(keyed("patient_key", "person").alias("person_id"))
+    exprs += [keyed(col, col).alias(col) for col in _REKEY if col in frame.columns]
     frame = frame.with_columns(exprs)
     return frame.drop([c for c in (*_DROP, "patient_key") if c in frame.columns])
 

@@ -234,7 +234,8 @@ def _fts_for(session: Session) -> FtsIndex:
 
 
 def _search_postgres(session: Session, q: SearchQuery) -> SearchResult:
-    where, params = ["true"], {}
+    where: list[str] = ["true"]
+    params: dict[str, Any] = {}
     if q.words:
         where.append("d.search_tsv @@ to_tsquery('simple', :tsq)")
         params["tsq"] = " & ".join(f"{w}:*" for w in q.words)

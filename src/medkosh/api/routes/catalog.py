@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from medkosh.catalog.search import SearchQuery, SearchResult
+
 router = APIRouter(tags=["catalog"])
 
 ROUTES: list[tuple[str, str, str]] = [
@@ -62,16 +64,18 @@ async def search(q: str = Query("", max_length=400, description="Words to look f
     import orjson
     from fastapi.concurrency import run_in_threadpool
 
-    from medkosh.catalog.search import SearchQuery, parse_filters, search_cached
+    from medkosh.catalog.search import parse_filters, search_cached
 
     query = SearchQuery(text=q, filters=parse_filters(facet), limit=limit, offset=offset)
     # A current in-memory index answers in about a millisecond, inline; otherwise (first request, a
     # catalog change, PostgreSQL) the database work runs in the thread pool.
-    result = search_cached(query) or await run_in_threadpool(_search_db, query)
+    result = search_cached(query)
+    if result is None:
+        result = await run_in_threadpool(_search_db, query)
     return Response(orjson.dumps(result.as_dict()), media_type="application/json")
 
 
-def _search_db(query: Any) -> Any:
+def _search_db(query: SearchQuery) -> SearchResult:
     from medkosh.catalog.search import search as run
     from medkosh.store.db import session_scope
 
