@@ -123,7 +123,7 @@ def describe(session: Session, request_id: str) -> dict[str, Any]:
     }
 
 
-def _summary(row: AccessRequestRow) -> dict[str, Any]:
+def summary(row: AccessRequestRow) -> dict[str, Any]:
     return {"id": row.id, "title": row.title, "state": row.state, "purpose": row.purpose,
             "applicant_id": row.applicant_id, "created_at": row.created_at.isoformat(),
             "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
@@ -139,7 +139,7 @@ def list_for(session: Session, principal: Principal) -> list[dict[str, Any]]:
         if principal.has_role(Role.STEWARD):
             mine = mine | (AccessRequestRow.institution_id == principal.institution_id)
         stmt = stmt.where(mine)
-    return [_summary(r) for r in session.execute(stmt).scalars()]
+    return [summary(r) for r in session.execute(stmt).scalars()]
 
 
 def review_queue(session: Session, principal: Principal) -> list[dict[str, Any]]:
@@ -154,7 +154,7 @@ def review_queue(session: Session, principal: Principal) -> list[dict[str, Any]]
         AccessRequestRow.id.in_(ids), AccessRequestRow.id.not_in(reviewed),
         AccessRequestRow.state.in_([RequestState.SUBMITTED.value, RequestState.IN_REVIEW.value]))
         .order_by(AccessRequestRow.submitted_at)).scalars().all()
-    return [_summary(r) for r in rows if policies.can_review_request(principal, view(session, r.id))]
+    return [summary(r) for r in rows if policies.can_review_request(principal, view(session, r.id))]
 
 
 # ---- filing -------------------------------------------------------------------------------------
