@@ -161,3 +161,33 @@ HI.update({
     "Identifiers found": "मिले पहचानकर्ता",
     "No identifiers found in this sample.": "इस नमूने में कोई पहचानकर्ता नहीं मिला।",
 })
+
+# Dataset catalog pages (catalog).
+HI.update({
+    "Search the catalog": "सूची में खोजें",
+    "diabetes, chest x-ray, Maharashtra …": "मधुमेह, छाती का एक्स-रे, महाराष्ट्र …",
+    "Filters": "फ़िल्टर",
+    "Modality": "प्रकार",
+    "ICD-10 chapter": "आईसीडी-10 अध्याय",
+    "State": "राज्य",
+    "Size": "आकार",
+    "datasets": "डेटासेट",
+    "version": "संस्करण",
+    "Version": "संस्करण",
+    "Versions": "संस्करण",
+    "No dataset matches.": "कोई डेटासेट मेल नहीं खाता।",
+    "Pages": "पृष्ठ",
+    "Licence": "लाइसेंस",
+    "Built": "निर्मित",
+    "Rows": "पंक्तियाँ",
+    "Patients": "मरीज़",
+    "Version id": "संस्करण आईडी",
+    "Metadata": "मेटाडेटा",
+    "No version yet.": "अभी कोई संस्करण नहीं।",
+    "Data card": "डेटा कार्ड",
+    "This version is": "यह संस्करण है",
+    "No new access can be granted to it.": "इस पर कोई नई पहुँच नहीं दी जा सकती।",
+    "published": "प्रकाशित",
+    "superseded": "प्रतिस्थापित",
+    "superseded — consent withdrawn": "प्रतिस्थापित — सहमति वापस ली गई",
+})
