@@ -135,7 +135,9 @@ class Engine:
         with self._lock:
             return dict(self._table(source)[1])
 
-    def aggregate(self, source: Source, spec: QuerySpec, *, unit_cap: int | None = None) -> Aggregate:
+    def aggregate(self, source: Source, spec: QuerySpec, *,
+                  unit_cap: tuple[str, int] | None = None) -> Aggregate:
+        """`unit_cap` = (unit column, k): keep at most k rows per unit (bounds DP sensitivity)."""
         with self._lock:
             table, columns = self._table(source)
             sql, params, resolved = build_sql(table, columns, spec, unit_cap=unit_cap)
@@ -224,7 +226,7 @@ def _dimension_sql(dim: Dimension, columns: dict[str, str]) -> str:
 
 
 def build_sql(table: str, columns: dict[str, str], spec: QuerySpec, *,
-              unit_cap: int | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
+              unit_cap: tuple[str, int] | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The grouped SELECT for `spec`; values travel as parameters, never spliced into SQL."""
     params: dict[str, Any] = {}
 
@@ -279,12 +281,12 @@ def build_sql(table: str, columns: dict[str, str], spec: QuerySpec, *,
     select = [f"{e} AS k{i}" for i, e in enumerate(dims)]
     source = table
     if unit_cap is not None:
-        unit = _col(columns, "unit", required=False)
+        unit = f'"{unit_cap[0].lower()}"' if unit_cap[0].lower() in columns else None
         if unit is not None:
             # Bound each person's contribution (DP sensitivity) by keeping at most `unit_cap` rows each.
             order = _col(columns, "date", required=False) or unit
             source = (f"(SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY {unit} ORDER BY {order}) AS _rn "
-                      f"FROM {table}) WHERE _rn <= {int(unit_cap)})")
+                      f"FROM {table}) WHERE _rn <= {int(unit_cap[1])})")
             resolved["unit_column"] = unit.strip('"')
     sql = f"SELECT {', '.join([*select, *measures])} FROM {source}"
     if where:
