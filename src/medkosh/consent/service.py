@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -22,10 +22,11 @@ from medkosh.consent import transitions
 from medkosh.consent.artefact import parse_artefact
 from medkosh.consent.eligibility import EligibilitySnapshot, eligibility
 from medkosh.consent.jws import canonical_json
-from medkosh.consent.signatures import verify_by
-from medkosh.consent.subjects import patient_hash
+from medkosh.consent.signatures import TrustedKey, verify_by
+from medkosh.consent.subjects import INDEX_KEY, patient_hash
 from medkosh.consent.types import Artefact, ChangeSource, ConsentEvent, ConsentStatus, TaskKind, TaskState
 from medkosh.errors import ConflictError, InputError, MedkoshError, NotFoundError
+from medkosh.keys import get_or_create_key
 from medkosh.store.base import utcnow
 from medkosh.store.tables.consent import ConsentArtefactRow, ConsentEnforcementTaskRow, ConsentStatusEventRow
 
@@ -62,9 +63,18 @@ def load_artefact(row: ConsentArtefactRow) -> Artefact:
     return parse_artefact(orjson.loads(row.document), where=f"consent {row.consent_id}")
 
 
+@dataclass
+class ImportCache:
+    """What the imports of one transaction can share: trusted keys per consent manager, the index key."""
+
+    keys: dict[str, list[TrustedKey]] = field(default_factory=dict)
+    index_key: bytes | None = None
+
+
 def import_artefact(session: Session, document: bytes | dict[str, Any], *, where: str,
                     actor: Actor | str = "cli", source: ChangeSource = ChangeSource.IMPORT,
-                    request_id: str | None = None, reported_at: dt.datetime | None = None) -> ImportResult:
+                    request_id: str | None = None, reported_at: dt.datetime | None = None,
+                    cache: ImportCache | None = None) -> ImportResult:
     """Verify and store one artefact. Re-importing the same artefact is a no-op; the same consentId with
     a later status (e.g. the consent manager re-sends it REVOKED) records that status change; the same
     consentId with a different consentDetail is refused, since artefacts are immutable once signed."""
@@ -78,7 +88,7 @@ def import_artefact(session: Session, document: bytes | dict[str, Any], *, where
         doc, verbatim = document, canonical_json(document).decode("utf-8")
     art = parse_artefact(doc, where=where)
     key_fp = verify_by(session, art.consent_manager_id, art.signature, art.detail_json,
-                       what=f"consent {art.consent_id}", where=where)
+                       what=f"consent {art.consent_id}", where=where, cache=cache.keys if cache else None)
     detail_sha = hashlib.sha256(art.detail_json).hexdigest()
     row = session.get(ConsentArtefactRow, art.consent_id)
     if row is not None:
@@ -93,7 +103,7 @@ def import_artefact(session: Session, document: bytes | dict[str, Any], *, where
     now = utcnow()
     row = ConsentArtefactRow(
         consent_id=art.consent_id, consent_manager_id=art.consent_manager_id,
-        patient_hash=patient_hash(art.patient_id), purpose=art.purpose.value,
+        patient_hash=patient_hash(art.patient_id, cache.index_key if cache else None), purpose=art.purpose.value,
         hi_types=orjson.dumps(sorted(h.value for h in art.hi_types)).decode(), access_mode=art.access_mode.value,
         hip_id=art.hip_id, hiu_id=art.hiu_id, date_from=art.date_from, date_to=art.date_to,
         data_erase_at=art.data_erase_at, created_at=art.created_at, status=art.status.value, document=verbatim,
@@ -125,10 +135,11 @@ def import_many(session: Session, items: Iterable[tuple[bytes, str]], *, actor: 
     instead of one per file is what makes importing thousands of artefacts fast."""
     results: list[tuple[str, ImportResult]] = []
     rejected: list[Rejection] = []
+    cache = ImportCache(index_key=get_or_create_key(INDEX_KEY))
     for data, where in items:
         try:
             with session.begin_nested():
-                results.append((where, import_artefact(session, data, where=where, actor=actor)))
+                results.append((where, import_artefact(session, data, where=where, actor=actor, cache=cache)))
         except MedkoshError as exc:
             rejected.append(Rejection(where, exc))
             record(session, ConsentEvent.ARTEFACT_REJECTED, actor=actor, subject_type="consent_file",

@@ -123,10 +123,18 @@ def list_trusted(session: Session) -> list[dict[str, Any]]:
 
 
 def verify_by(session: Session, consent_manager_id: str, token: str, payload: bytes, *, what: str,
-              where: str | None = None) -> str:
+              where: str | None = None, cache: dict[str, list[TrustedKey]] | None = None) -> str:
     """The fingerprint of the trusted key of `consent_manager_id` that signed `payload`; SignatureError
-    naming `what` if none did. The token's own `alg` only selects among keys already trusted."""
-    keys = trusted_keys(session, consent_manager_id)
+    naming `what` if none did. The token's own `alg` only selects among keys already trusted.
+
+    `cache` (consent manager id -> keys) may be shared by the checks of one transaction, which sees
+    one set of trusted keys anyway; it spares a query and a key parse per artefact."""
+    if cache is not None and consent_manager_id in cache:
+        keys = cache[consent_manager_id]
+    else:
+        keys = trusted_keys(session, consent_manager_id)
+        if cache is not None:
+            cache[consent_manager_id] = keys
     if not keys:
         raise SignatureError(f"signature of {what} cannot be checked: consent manager {consent_manager_id!r} "
                              "has no trusted key", where=where,
