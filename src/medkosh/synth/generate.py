@@ -31,7 +31,7 @@ import orjson
 from medkosh import __version__
 from medkosh.errors import InputError
 from medkosh.synth import consents, dicom, fhir, notes, population
-from medkosh.synth.chart import Traits, build_chart
+from medkosh.synth.chart import Chart, Traits, build_chart
 from medkosh.synth.clinical import CHRONIC_KEYS, COMPLICATIONS
 from medkosh.synth.identity import (
     Doctor,
@@ -127,7 +127,8 @@ def _traits(pop: population.Population, i: int, birth: Any) -> Traits:
     )
 
 
-def _his_rows(r: Any, p: Patient, chart: Any, hospital: population.Hospital) -> list[tuple[str, ...]]:
+def _his_rows(r: Any, p: Patient, chart: Chart) -> list[tuple[str, ...]]:
+    """One row per OPD visit or admission, as a hospital information system exports them."""
     rows: list[tuple[str, ...]] = []
     name = p.person.devanagari if p.person.devanagari and r.random() < 0.6 else p.person.full
     for e in chart.encounters:
@@ -185,7 +186,7 @@ def _run_chunk(bounds: tuple[int, int]) -> ChunkResult:
             res.notes.append(orjson.dumps(n))
             res.counts["phi_spans"] += len(n["phi"])
         res.counts["notes"] += len(patient_notes)
-        rows = _his_rows(r, p, chart, h)
+        rows = _his_rows(r, p, chart)
         res.his.setdefault(h.id, []).extend(rows)
         res.counts["his_rows"] += len(rows)
         if pop.imaging[i] and chart.encounters:

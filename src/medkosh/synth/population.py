@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,7 +67,6 @@ class Population:
     canary: np.ndarray
     episodes: dict[int, list[tuple[int, int, bool]]]  # patient -> [(acute kind, day offset, outbreak?)]
     outbreak: dict[str, Any] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
