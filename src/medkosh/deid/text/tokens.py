@@ -7,6 +7,7 @@ typed in capitals gives no capitalisation signal, so the rules lean on the gazet
 
 from __future__ import annotations
 
+import functools
 import re
 
 from medkosh.deid.text.lexicon import (
@@ -45,31 +46,29 @@ class Token:
         self.flags = flags
         self.possessive = possessive
         self.upper_line = upper_line
-        self.devanagari = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= text[:1] <= "\u097f")
-        self.capitalised = text[:1].isupper()
-        self.initial = len(text) == 1 and self.capitalised
-        self.stop = bool(flags & STOP_BIT)
-        self.medical = bool(flags & MEDICAL)
-        self.common = bool(flags & COMMON)
-        self.name = bool(flags & NAME)
-        self.place = bool(flags & PLACE)
-        if self.devanagari:
-            self.strong_name = self.name
-            self.weak_name = False
-            self.unknown = not self.name
-        else:
-            plain = not (self.common or self.medical or self.stop)
-            self.strong_name = self.name and plain and len(key) >= 3
-            self.weak_name = self.name and not self.medical and not self.stop and not self.strong_name
-            self.unknown = not (self.name or self.place) and plain and len(key) >= 2
+        first = text[:1]
+        self.capitalised = first.isupper()
+        self.initial = self.capitalised and len(text) == 1
+        deva = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= first <= "\u097f")
+        # Everything else follows from (flags, script, length): looked up, not recomputed per token.
+        (self.devanagari, self.stop, self.medical, self.common, self.name, self.place, self.strong_name,
+         self.weak_name, self.unknown) = _derived(flags, deva, min(len(key), 3))
 
-    @property
-    def looks_like_name(self) -> bool:
-        if self.devanagari:
-            return True
-        if self.upper_line:
-            return self.strong_name or self.weak_name or self.unknown
-        return self.capitalised and not self.stop
+
+@functools.lru_cache(maxsize=4096)
+def _derived(flags: int, deva: bool, length: int) -> tuple[bool, ...]:
+    stop = bool(flags & STOP_BIT)
+    medical = bool(flags & MEDICAL)
+    common = bool(flags & COMMON)
+    name = bool(flags & NAME)
+    place = bool(flags & PLACE)
+    if deva:
+        return True, stop, medical, common, name, place, name, False, not name
+    plain = not (common or medical or stop)
+    strong = name and plain and length >= 3
+    weak = name and not medical and not stop and not strong
+    unknown = not (name or place) and plain and length >= 2
+    return False, stop, medical, common, name, place, strong, weak, unknown
 
 
 # Lower-case words the rules only ever stop at (ordinary English, clinical terms, function words):
