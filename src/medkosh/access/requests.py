@@ -8,7 +8,7 @@ medkosh.access.policies. Every change is audited in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -85,7 +85,7 @@ def load_for(session: Session, principal: Principal | None, request_id: str, act
 
 def _people(session: Session, ids: Iterable[str]) -> dict[str, dict[str, str]]:
     ids = sorted(set(ids))
-    rows = session.execute(select(UserRow).where(UserRow.id.in_(ids))).scalars() if ids else []
+    rows: Iterable[UserRow] = session.execute(select(UserRow).where(UserRow.id.in_(ids))).scalars() if ids else []
     return {r.id: {"id": r.id, "name": r.name, "email": r.email, "institution_id": r.institution_id} for r in rows}
 
 
@@ -336,7 +336,7 @@ def _apply_quorum(session: Session, row: AccessRequestRow, req: RequestView) -> 
         _approve(session, row, req, reviews)
 
 
-def _approve(session: Session, row: AccessRequestRow, req: RequestView, reviews: list[ReviewRow]) -> None:
+def _approve(session: Session, row: AccessRequestRow, req: RequestView, reviews: Sequence[ReviewRow]) -> None:
     from medkosh.catalog.service import get_version
 
     now = utcnow()

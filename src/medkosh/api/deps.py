@@ -98,7 +98,7 @@ def current_principal(request: Request) -> Principal | None:
     """The signed-in user (session cookie or API token), or None for anonymous callers."""
     cached = getattr(request.state, "principal", _UNSET)
     if cached is not _UNSET:
-        return cached  # type: ignore[no-any-return]
+        return cached if isinstance(cached, Principal) else None
     principal = _resolve(request)
     request.state.principal = principal
     request.state.user = principal.user if principal else None

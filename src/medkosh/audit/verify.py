@@ -39,7 +39,8 @@ def iter_rows(session: Session, batch: int = 50_000) -> Iterator[tuple[Any, ...]
     result = session.connection().execution_options(stream_results=True, yield_per=batch).execute(
         text(f"SELECT {_COLS} FROM audit_event ORDER BY seq")
     )
-    yield from result
+    for row in result:
+        yield tuple(row)
 
 
 def iter_raw_rows(session: Session, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:

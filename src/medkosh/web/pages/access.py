@@ -125,7 +125,7 @@ def dataset_access(request: Request, dataset_id: str) -> HTMLResponse:
         ds = show_dataset(s, dataset_id)
         version = get_version(s, dataset_id) if ds["latest_number"] else None
         facts = service.access_facts(s, p.id if p else None, version) if version else None
-        ctx = {"ds": ds, "dv": version.as_dict() if version else None, "dua": service.current_dua(s, dataset_id),
+        ctx: dict[str, Any] = {"ds": ds, "dv": version.as_dict() if version else None, "dua": service.current_dua(s, dataset_id),
                "policy": service.dataset_policy(s, dataset_id), "facts": facts,
                "signed": bool(p and service.has_signed_current(s, p.id, dataset_id)),
                "can_download": bool(facts and policies.can_download(p, facts)),
