@@ -16,6 +16,8 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shutil
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -401,17 +403,47 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def write_dataset(ds: Dataset, dest: Path) -> None:
-    """Write via a temporary name and rename, so a reader never sees half a file."""
+def write_dataset(ds: Dataset, dest: Path, atomic: bool = True) -> None:
+    """Write a dataset; with atomic=True via a temporary name and a rename, so a reader never sees
+    half a file (atomic=False only inside a private staging folder that is published as a whole)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp") if atomic else dest
     try:
         with warnings.catch_warnings(), _no_validation():
             warnings.simplefilter("ignore")
             ds.save_as(tmp, enforce_file_format=False)
-        os.replace(tmp, dest)
+        if atomic:
+            os.replace(tmp, dest)
     finally:
-        tmp.unlink(missing_ok=True)
+        if atomic:
+            tmp.unlink(missing_ok=True)
+
+
+def _publish_tree(staging: Path, out_dir: Path) -> None:
+    """Make a finished staging folder visible as OUT: one rename when OUT is new or empty, else one
+    rename per study folder (a study appears whole or not at all)."""
+    if not out_dir.exists() or (out_dir.is_dir() and not any(out_dir.iterdir())):
+        if out_dir.exists():
+            out_dir.rmdir()
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, out_dir)
+        return
+    for study_parent in (staging, staging / "_review"):
+        if not study_parent.is_dir():
+            continue
+        for study in study_parent.iterdir():
+            if study.name == "_review":
+                continue
+            dest = out_dir / study.relative_to(staging)
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(study, dest)
+                continue
+            for path in study.rglob("*.dcm"):  # an existing study gains files one by one
+                target = dest / path.relative_to(study)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ a folder, standalone
@@ -445,12 +477,27 @@ def output_path(out_dir: Path, result: DeidResult, review: bool) -> Path:
 
 def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
                       progress: Callable[[int, int], None] | None = None) -> FolderReport:
-    import time
-
     started = time.perf_counter()
     files = iter_files(in_dir)
     report = FolderReport(files_total=len(files), flagged=[], skipped=[])
     assert report.flagged is not None and report.skipped is not None
+    # Everything is written into a private staging folder next to OUT and published at the end
+    # (cheaper than a rename per file, and a run that dies leaves OUT as it was).
+    staging = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _deidentify_into(files, staging, out_dir, engine, report, progress)
+        _publish_tree(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: DicomDeidentifier,
+                     report: FolderReport, progress: Callable[[int, int], None] | None) -> None:
+    assert report.flagged is not None and report.skipped is not None
+    staging.mkdir(parents=True)
     for n, path in enumerate(files, start=1):
         if progress:
             progress(n, len(files))
@@ -460,13 +507,12 @@ def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
         except DicomReadError as exc:
             report.skipped.append({"path": str(path), "reason": str(exc)})
             continue
-        dest = output_path(out_dir, result, result.flagged)
-        write_dataset(ds, dest)
+        dest = output_path(staging, result, result.flagged)
+        write_dataset(ds, dest, atomic=False)
         report.written += 1
         if result.flagged:
-            report.flagged.append({"path": str(path), "output": str(dest), "reason": result.review_reason or ""})
-    report.seconds = time.perf_counter() - started
-    return report
+            final = out_dir / dest.relative_to(staging)
+            report.flagged.append({"path": str(path), "output": str(final), "reason": result.review_reason or ""})
 
 
 def rekey_bytes(data: bytes, *, secret: bytes, patient_id: str) -> bytes:
