@@ -90,6 +90,10 @@ def test_reimport_is_idempotent_and_status_change_appends_history(db_url, cm) ->
         hist = service.history(s, "c-2")
         assert [(h["from"], h["to"]) for h in hist] == [(None, "GRANTED"), ("GRANTED", "REVOKED")]
         assert {t["kind"] for t in service.tasks(s, "c-2")} == {"withdraw", "erase"}
+    # The older GRANTED copy, imported again after the revocation, is recognised as stale.
+    assert _import(doc).action == "stale"
+    with session_scope() as s:
+        assert service.get_row(s, "c-2").status == "REVOKED" and len(service.history(s, "c-2")) == 2
     # A signed artefact never changes: same id, different detail, is refused.
     other = cm.artefact(consent_id="c-2", purpose="PUBHLTH")
     with pytest.raises(ConflictError, match="different consentDetail"):
@@ -104,6 +108,13 @@ def test_final_states_stay_final(db_url, cm) -> None:
         assert not service.change_status(s, "c-3", ConsentStatus.REVOKED, source=ChangeSource.CLI, actor="t")
     with session_scope() as s, pytest.raises(ConflictError, match="REVOKED is final"):
         service.change_status(s, "c-3", ConsentStatus.EXPIRED, source=ChangeSource.CLI, actor="t")
+
+
+def test_byte_order_mark_is_accepted(db_url, cm) -> None:
+    cm.trust()
+    with session_scope() as s:
+        data = b"\xef\xbb\xbf" + orjson.dumps(cm.artefact(consent_id="c-bom"))
+        assert service.import_artefact(s, data, where="bom.json").action == "imported"
 
 
 def test_malformed_json_is_one_line(db_url, cm) -> None:

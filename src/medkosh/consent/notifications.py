@@ -36,7 +36,7 @@ MAX_ID = 120
 class NotificationResult:
     consent_id: str
     status: str
-    action: str  # imported | status_changed | unchanged | duplicate
+    action: str  # imported | status_changed | unchanged | stale | duplicate
 
     def as_dict(self) -> dict[str, str]:
         return {"consent_id": self.consent_id, "status": self.status, "action": self.action}

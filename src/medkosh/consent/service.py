@@ -40,7 +40,7 @@ ENDING = frozenset({ConsentStatus.REVOKED, ConsentStatus.EXPIRED})
 @dataclass(frozen=True)
 class ImportResult:
     consent_id: str
-    action: str  # "imported", "unchanged" or "status_changed"
+    action: str  # "imported", "unchanged", "stale" (an older copy) or "status_changed"
     status: ConsentStatus
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,6 +79,7 @@ def import_artefact(session: Session, document: bytes | dict[str, Any], *, where
     a later status (e.g. the consent manager re-sends it REVOKED) records that status change; the same
     consentId with a different consentDetail is refused, since artefacts are immutable once signed."""
     if isinstance(document, bytes):
+        document = document.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark is not JSON
         try:
             doc = orjson.loads(document)
         except orjson.JSONDecodeError as exc:
@@ -95,8 +96,13 @@ def import_artefact(session: Session, document: bytes | dict[str, Any], *, where
         if row.detail_sha256 != detail_sha:
             raise ConflictError(f"consent {art.consent_id} is already stored with a different consentDetail",
                                 where=where, hint="a signed artefact never changes; a new consent has a new id")
-        if ConsentStatus(row.status) is art.status:
+        stored = ConsentStatus(row.status)
+        if stored is art.status:
             return ImportResult(art.consent_id, "unchanged", art.status)
+        if transitions.STAGE[art.status] < transitions.STAGE[stored]:
+            # An older copy (e.g. the GRANTED file, re-imported after the consent was revoked): the
+            # stored history already goes further; nothing to record, nothing to refuse.
+            return ImportResult(art.consent_id, "stale", stored)
         change_status(session, art.consent_id, art.status, source=source, actor=actor, request_id=request_id,
                       reported_at=reported_at, note="status in a re-sent artefact")
         return ImportResult(art.consent_id, "status_changed", art.status)

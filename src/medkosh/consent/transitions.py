@@ -28,6 +28,9 @@ ALLOWED: dict[tuple[ConsentStatus, ConsentStatus], frozenset[ChangeSource]] = {
 
 FINAL = frozenset({S.DENIED, S.REVOKED, S.EXPIRED})
 
+# Lifecycle stage of each status: an artefact copy at an earlier stage than the stored one is stale.
+STAGE: dict[ConsentStatus, int] = {S.REQUESTED: 0, S.GRANTED: 1, S.DENIED: 2, S.REVOKED: 2, S.EXPIRED: 2}
+
 
 def can_change(current: ConsentStatus, target: ConsentStatus, source: ChangeSource) -> bool:
     return source in ALLOWED.get((current, target), frozenset())
