@@ -11,6 +11,7 @@ No wall-clock values and UIDs from the patient's RNG, so files are byte-identica
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from pathlib import Path
 
@@ -38,12 +39,19 @@ def _doctor_pn(doc: Doctor) -> str:
     return _pn(doc.person.family, doc.person.given, "Dr.")
 
 
-def _chest(g: np.random.Generator, size: int, bits: int) -> np.ndarray:
+@functools.cache
+def _chest_base(size: int) -> np.ndarray:
+    """A noiseless chest-like frame: brighter towards the bottom, two darker lung fields."""
     y, x = np.mgrid[0:size, 0:size] / size
     img = 0.55 + 0.25 * y
-    for cx in (0.3, 0.7):  # two darker lung fields
+    for cx in (0.3, 0.7):
         img -= 0.35 * (((x - cx) / 0.17) ** 2 + ((y - 0.5) / 0.3) ** 2 < 1)
-    img += g.normal(0, 0.03, img.shape)
+    img.setflags(write=False)
+    return img
+
+
+def _chest(g: np.random.Generator, size: int, bits: int) -> np.ndarray:
+    img = _chest_base(size) + g.normal(0, 0.03, (size, size))
     return (np.clip(img, 0, 1) * ((1 << bits) - 1)).astype("<u2")
 
 

@@ -179,8 +179,7 @@ def _run_chunk(bounds: tuple[int, int]) -> ChunkResult:
         patient_notes = notes.notes_for(r, p, h, doctors, chart, lambda r=r: new_uuid(r))
         bundle = fhir.bundle(r, p, h, doctors, chart, patient_notes)
         (tmp / "fhir" / h.id / f"{pid}.json").write_bytes(orjson.dumps(bundle))
-        for entry in bundle["entry"]:
-            res.counts["fhir." + entry["resource"]["resourceType"]] += 1
+        res.counts.update(fhir_types(bundle))
         res.counts["encounters"] += len(chart.encounters)
         for n in patient_notes:
             res.notes.append(orjson.dumps(n))
@@ -206,6 +205,10 @@ def _run_chunk(bounds: tuple[int, int]) -> ChunkResult:
         if p.canary:
             res.canaries.extend(_canaries(p))
     return res
+
+
+def fhir_types(bundle: dict[str, Any]) -> Counter[str]:
+    return Counter("fhir." + entry["resource"]["resourceType"] for entry in bundle["entry"])
 
 
 def _csv_bytes(rows: list[tuple[str, ...]], header: tuple[str, ...], bom: bool) -> bytes:

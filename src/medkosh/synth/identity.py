@@ -37,12 +37,12 @@ def new_dicom_uid(r: random.Random) -> str:
 
 
 def aadhaar(r: random.Random) -> str:
-    body = str(r.randint(2, 9)) + "".join(str(r.randint(0, 9)) for _ in range(10))
+    body = f"{r.randint(2, 9)}{r.randrange(10**10):010d}"
     return body + str(check_digit(body))
 
 
 def abha_number(r: random.Random) -> str:
-    digits = "91" + "".join(str(r.randint(0, 9)) for _ in range(12))
+    digits = f"91{r.randrange(10**12):012d}"
     return f"{digits[:2]}-{digits[2:6]}-{digits[6:10]}-{digits[10:]}"
 
 
@@ -53,7 +53,7 @@ def pan(r: random.Random, family: str) -> str:
 
 
 def mobile(r: random.Random) -> str:
-    return str(r.choice("6789")) + "".join(str(r.randint(0, 9)) for _ in range(9))
+    return f"{r.choice('6789')}{r.randrange(10**9):09d}"
 
 
 def phone_forms(number: str) -> tuple[str, ...]:
@@ -77,12 +77,27 @@ def _ordinal(day: int) -> str:
     return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
 
 
+DATE_STYLES = 6
+
+
+def date_form(d: dt.date, style: int) -> str:
+    """One Indian way of writing a date: 12/03/2024, 12-Mar-2024, 12th March 2024, 12.03.24, 12-03-2024, 2024-03-12."""
+    if style == 0:
+        return f"{d.day:02d}/{d.month:02d}/{d.year}"
+    if style == 1:
+        return f"{d.day:02d}-{MONTHS[d.month - 1][:3]}-{d.year}"
+    if style == 2:
+        return f"{_ordinal(d.day)} {MONTHS[d.month - 1]} {d.year}"
+    if style == 3:
+        return f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}"
+    if style == 4:
+        return f"{d.day:02d}-{d.month:02d}-{d.year}"
+    return d.isoformat()
+
+
 def date_forms(d: dt.date) -> tuple[str, ...]:
-    """Indian ways of writing a date: 12/03/2024, 12-Mar-2024, 12th March 2024, 12.03.24, 12-03-2024, 2024-03-12."""
-    mon = MONTHS[d.month - 1]
-    return (f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day:02d}-{mon[:3]}-{d.year}",
-            f"{_ordinal(d.day)} {mon} {d.year}", f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}",
-            f"{d.day:02d}-{d.month:02d}-{d.year}", d.isoformat())
+    """Every writing of a date that notes use (see date_form)."""
+    return tuple(date_form(d, i) for i in range(DATE_STYLES))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from medkosh.synth.chart import Chart, Encounter, Measurement
 from medkosh.synth.clinical import EPONYMS
-from medkosh.synth.identity import Doctor, Patient, aadhaar_forms, date_forms, phone_forms
+from medkosh.synth.identity import DATE_STYLES, Doctor, Patient, aadhaar_forms, date_form, phone_forms
 from medkosh.synth.population import Hospital
 
 
@@ -55,7 +55,7 @@ class _Writer:
         self.r, self.b, self.p, self.h, self.doctors = r, b, p, h, doctors
 
     def date(self, d: dt.date) -> None:
-        self.b.phi(self.r.choice(date_forms(d)), "DATE")
+        self.b.phi(date_form(d, self.r.randrange(DATE_STYLES)), "DATE")
 
     def age(self, e: Encounter) -> None:
         days = (e.start - self.p.birth_date).days
