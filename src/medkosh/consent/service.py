@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from medkosh.audit import Actor, record
 from medkosh.consent import transitions
 from medkosh.consent.artefact import parse_artefact
-from medkosh.consent.eligibility import EligibilitySnapshot, eligibility
+from medkosh.consent.eligibility import EligibilitySnapshot, FilterResult, eligibility, filter_rows
 from medkosh.consent.jws import canonical_json
 from medkosh.consent.signatures import TrustedKey, verify_by
 from medkosh.consent.subjects import INDEX_KEY, patient_hash
@@ -30,8 +30,8 @@ from medkosh.keys import get_or_create_key
 from medkosh.store.base import utcnow
 from medkosh.store.tables.consent import ConsentArtefactRow, ConsentEnforcementTaskRow, ConsentStatusEventRow
 
-__all__ = ["EligibilitySnapshot", "change_status", "eligibility", "get_row", "import_artefact",
-           "load_artefact", "show"]
+__all__ = ["EligibilitySnapshot", "FilterResult", "change_status", "eligibility", "filter_rows", "get_row",
+           "import_artefact", "import_many", "load_artefact", "show"]
 
 # Status changes that end a granted consent and so oblige medkosh to act (DPDP Act 2023 s.6(6), s.8(7)).
 ENDING = frozenset({ConsentStatus.REVOKED, ConsentStatus.EXPIRED})
