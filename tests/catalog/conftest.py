@@ -155,8 +155,14 @@ def make_spec(tmp_path: Path) -> Callable[..., Path]:
     (tmp_path / "canaries.json").write_text(json.dumps([{"value": CANARY, "kind": "note", "patient_id": "x",
                                                           "hospital_id": HOSP}]))
 
+    (tmp_path / "recipe.yaml").write_text(
+        "columns:\n  gender: {role: quasi, hierarchy: {rule: flat}}\n"
+        "  birth_date: {role: quasi, generalise: year, hierarchy: {rule: intervals, widths: [10, 20]}}\n"
+        "  state: {role: insensitive}\n  person_id: {role: insensitive}\n"
+        "privacy: {k: 3, max_suppression: 0.1}\nshuffle_rows: false\n")
+
     def make(id: str = "t2d-cohort", modality: str = "tabular_ehr", tables: str | None = None) -> Path:
-        tables = tables or ("  - {source: patient, columns: [gender, birth_date, state]}\n"
+        tables = tables or ("  - {source: patient, columns: [gender, birth_date, state], recipe: recipe.yaml}\n"
                             "  - {source: condition, columns: [code, code_display]}")
         path = tmp_path / f"{id}.yaml"
         path.write_text(SPEC.format(id=id, modality=modality, tables=tables))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from medkosh.audit import Actor, record
 from medkosh.catalog import card as card_mod
+from medkosh.catalog.card_stats import stable_report
 from medkosh.catalog.consent_filter import ConsentView
 from medkosh.catalog.gate import scan_release
 from medkosh.catalog.manifest import Manifest, canonical_json, code_version, members_digest
@@ -174,14 +175,14 @@ def build_spec(spec: DatasetSpec, spec_bytes: bytes, spec_dir: Path, *, session:
     except MedkoshError as exc:
         _record_failure(spec.id, actor, exc, session)
         raise
-    return BuildResult(info, created, previous, view.excluded_counts, len(view.eligible))
+    return BuildResult(info, created, previous, prepared.cohort_excluded, prepared.cohort_eligible)
 
 
 def _manifest(spec: DatasetSpec, spec_bytes: bytes, prepared: Prepared, view: ConsentView,
               entries: list[FileEntry], canary_sha: str | None) -> Manifest:
     recipes = {t.name: {"recipe": t.recipe, "sha256": hashlib.sha256(canonical_json(t.recipe)).hexdigest()}
                for t in prepared.tables if t.recipe is not None}
-    anonymisation = {t.name: t.report for t in prepared.tables if t.report}
+    anonymisation = {t.name: stable_report(t.report) for t in prepared.tables if t.report}
     if canary_sha:
         anonymisation["_phi_gate"] = {"canary_list_sha256": canary_sha}
     return Manifest(dataset_id=spec.id, files=tuple(entries), recipes=recipes,

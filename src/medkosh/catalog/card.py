@@ -43,6 +43,21 @@ class CardInput:
     manifest: Manifest
 
 
+COMMON_PROTECTION = ("Every table: patient keys replaced by person ids keyed with this dataset's own secret "
+                     "(unlinkable to other datasets), hospital record ids re-keyed, every date shifted by a fixed "
+                     "per-patient offset, only the listed columns released, and a PHI scan of every file.")
+
+
+def _protection(sel: Any) -> str:
+    if sel.text_column:
+        return (f"free text in `{sel.text_column}` de-identified by the medkosh note de-identifier "
+                "(identifiers replaced by [LABEL] tags, dates shifted with the patient's offset)")
+    if sel.object_column:
+        return ("DICOM de-identified under PS3.15 (Basic profile, modified dates, clean descriptors) at ingest, "
+                "re-keyed per dataset; instances awaiting burned-in-text review left out")
+    return "no k-anonymity recipe (no quasi-identifiers released in this table)"
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -58,7 +73,7 @@ def card_context(ci: CardInput) -> dict[str, Any]:
         miss = plots.missingness(t.name, cols)
         tables.append({"name": t.name, "source": t.select.source, "rows": t.frame.height, "columns": cols,
                        "plots": ([miss] if miss else []) + figs, "recipe": t.recipe is not None,
-                       "guarantees": guarantees(t.report)})
+                       "guarantees": guarantees(t.report), "protection": _protection(t.select)})
     rep = representativeness(ci.prepared.demographics)
     rep_plots = [plots.pyramid(rep), plots.states(rep)] if rep else []
     spec = ci.spec
@@ -68,8 +83,9 @@ def card_context(ci: CardInput) -> dict[str, Any]:
         "tables": tables, "patients": len(ci.prepared.members),
         "rows": sum(t.frame.height for t in ci.prepared.tables),
         "files": len(ci.manifest.files), "size": sum(f.size for f in ci.manifest.files),
+        "common_protection": COMMON_PROTECTION,
         "consent": {"snapshot": ci.view.snapshot_id, "cohort": ci.prepared.cohort_size,
-                    "eligible": len(ci.view.eligible), "excluded": ci.view.excluded_counts,
+                    "eligible": ci.prepared.cohort_eligible, "excluded": ci.prepared.cohort_excluded,
                     "purpose": spec.consent.purpose, "hi_types": spec.consent.hi_types,
                     "window": f"{spec.consent.window_from} to {spec.consent.window_to}"},
         "provenance": {"sources": sorted({t.select.source for t in ci.prepared.tables}),
@@ -104,14 +120,13 @@ def markdown(ctx: dict[str, Any]) -> str:
                 "| column | type | missing | distinct | summary |", "| --- | --- | --- | --- | --- |"]
         out += [_col_row(c, fmt) for c in t["columns"]]
         out += ["", *(_img(p) for p in t["plots"]), ""]
-    out += ["## Anonymisation and privacy guarantees", ""]
+    out += ["## Anonymisation and privacy guarantees", "", ctx["common_protection"], ""]
     for t in ctx["tables"]:
         if t["recipe"]:
-            achieved = ", ".join(f"{k} = {fmt(v)}" for k, v in t["guarantees"].items()) or "see manifest"
-            out.append(f"- `{t['name']}`: recipe applied; {achieved}")
+            out.append(f"- `{t['name']}`: anonymisation recipe applied:")
+            out += [f"  - {label}: {value}" for label, value in t["guarantees"]]
         else:
-            out.append(f"- `{t['name']}`: no tabular recipe (identifiers pseudonymised under the dataset key, "
-                       "dates shifted per patient, free text de-identified, DICOM re-keyed)")
+            out.append(f"- `{t['name']}`: {t['protection']}")
     c = ctx["consent"]
     out += ["", "## Consent coverage", "",
             f"Purpose {c['purpose']}, health-information types {', '.join(c['hi_types'])}, window {c['window']}; "

@@ -94,19 +94,42 @@ def representativeness(demo: pl.DataFrame) -> Representativeness | None:
         census_states=census.state_shares(), suppressed_cells=suppressed)
 
 
-def guarantees(report: dict[str, Any]) -> dict[str, Any]:
-    """k, l, t achieved and risk before/after, from an anonymisation report of whatever nesting."""
-    wanted = ("k", "l", "t", "k_achieved", "l_achieved", "t_achieved", "risk_before", "risk_after",
-              "suppressed", "suppressed_rows", "information_loss")
-    flat: dict[str, Any] = {}
+def _num(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
-    def walk(obj: Any, prefix: str = "") -> None:
-        if isinstance(obj, dict):
-            for key, value in obj.items():
-                if key in wanted and not isinstance(value, dict | list):
-                    flat[f"{prefix}{key}"] = value
-                elif isinstance(value, dict):
-                    walk(value, f"{prefix}{key}." if key not in ("achieved", "privacy", "risk") else prefix)
 
-    walk(report)
-    return flat
+def guarantees(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the anonymisation achieved, as (label, value) lines: k, l, t achieved against the recipe's
+    requirement, suppression, and re-identification risk before and after."""
+    if not report:
+        return []
+    required = report.get("recipe") or {}
+    out: list[tuple[str, str]] = []
+    for key in ("k", "l", "t"):
+        achieved, wanted = report.get(key), required.get(key)
+        if achieved is not None or wanted not in (None, 1):
+            out.append((f"{key} achieved", f"{_num(achieved)} (required {_num(wanted)})"))
+    if "rows_in" in report:
+        out.append(("rows suppressed", f"{_num(report.get('suppressed_rows', 0))} of {_num(report['rows_in'])}"))
+    if required.get("quasi_identifiers"):
+        levels = report.get("transformation") or {}
+        out.append(("quasi-identifiers (generalisation level)",
+                    ", ".join(f"{q} ({levels.get(q, 0)})" for q in required["quasi_identifiers"])))
+    before, after = report.get("risk_before") or {}, report.get("risk_after") or {}
+    for key, label in (("prosecutor_max", "highest re-identification risk (prosecutor)"),
+                       ("prosecutor_avg", "average re-identification risk (prosecutor)"),
+                       ("sample_uniques", "records unique in the sample")):
+        if before.get(key) is not None or after.get(key) is not None:
+            out.append((label, f"{_num(before.get(key))} before → {_num(after.get(key))} after"))
+    return out
+
+
+def stable_report(report: Any) -> Any:
+    """The report without run-time measurements, so it can go into the manifest (whose hash must not
+    change when the same build is run again)."""
+    if isinstance(report, dict):
+        return {k: stable_report(v) for k, v in report.items()
+                if not (k.endswith("seconds") or k in ("engine", "nodes_evaluated"))}
+    if isinstance(report, list):
+        return [stable_report(v) for v in report]
+    return report

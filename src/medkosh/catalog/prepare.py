@@ -38,6 +38,8 @@ class Prepared:
     members: set[str]                    # raw-zone patient keys present in the release
     demographics: pl.DataFrame           # patient_key, sex, age, state (card only; never released)
     cohort_size: int
+    cohort_eligible: int                 # consent decisions counted within the cohort only
+    cohort_excluded: dict[str, int]
 
 
 def _cohort(toolkit: Toolkit, codes: list[str]) -> pl.Series | None:
@@ -140,8 +142,13 @@ def prepare(spec: DatasetSpec, spec_dir: Path, view: ConsentView, toolkit: Toolk
             frame, prepared.recipe, prepared.report = result.frame, result.recipe, result.report
         prepared.frame = _stable_order(frame)
         tables.append(prepared)
-    return Prepared(tables, members, _demographics(toolkit, members, as_of_year),
-                    int(cohort.len()) if cohort is not None else len(view.eligible) + len(view.excluded))
+    in_cohort = set(cohort.to_list()) if cohort is not None else set(view.eligible) | set(view.excluded)
+    excluded: dict[str, int] = {}
+    for key, reason in view.excluded.items():
+        if key in in_cohort:
+            excluded[reason] = excluded.get(reason, 0) + 1
+    return Prepared(tables, members, _demographics(toolkit, members, as_of_year), len(in_cohort),
+                    sum(1 for k in view.eligible if k in in_cohort), dict(sorted(excluded.items())))
 
 
 def _release_images(frame: pl.DataFrame, sel: TableSelect, toolkit: Toolkit, dataset_id: str,
