@@ -100,6 +100,10 @@ def peak_memory_mb() -> tuple[float, float]:
 
 
 def _scale_child(n: int, conn: Any) -> None:
+    import threading
+
+    import psutil
+
     from medkosh.deid.text.stream import deidentify_jsonl
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,11 +113,33 @@ def _scale_child(n: int, conn: Any) -> None:
             for i in range(n):
                 note = notes[i % len(notes)]
                 fh.write(json.dumps({"id": f"n{i}", "text": note["text"]}, ensure_ascii=False) + "\n")
+        del notes
+        me = psutil.Process()
+        parent: list[float] = []
+        total: list[float] = []
+        done = threading.Event()
+
+        def sample() -> None:  # RSS of this process and of its workers, twice a second
+            while not done.wait(0.5):
+                try:
+                    kids = sum(c.memory_info().rss for c in me.children(recursive=True))
+                    own = me.memory_info().rss
+                except psutil.Error:
+                    continue
+                parent.append(own / 1e6)
+                total.append((own + kids) / 1e6)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         summary = deidentify_jsonl(src, Path(tmp) / "out.jsonl", "tag", 2)
+        done.set()
+        sampler.join()
+    half = len(total) // 2
     conn.send({"notes": summary.notes, "megabytes": round(summary.bytes / 1e6, 2),
                "seconds": round(summary.seconds, 1), "mb_per_s_2_workers": round(summary.bytes / 1e6 / summary.seconds, 3),
-               "peak_parent_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-               "peak_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)})
+               "parent_rss_mb_max": round(max(parent, default=0), 1),
+               "all_processes_rss_mb_first_half_max": round(max(total[:half], default=0), 1),
+               "all_processes_rss_mb_second_half_max": round(max(total[half:], default=0), 1)})
 
 
 def scale(n: int) -> dict[str, Any]:
