@@ -27,7 +27,7 @@ import numpy as np
 from medkosh.deid.tabular.lattice import Cells, NodeResult, Problem
 
 OPTIMAL_LIMIT = 250_000  # lattices larger than this get the heuristic search
-_CACHE_CELLS = 30_000_000  # roll-up cache budget (cells held across cached nodes)
+_CACHE_CELLS = 12_000_000  # roll-up cache budget: cells held across cached nodes (16 bytes each)
 
 
 @dataclass
@@ -101,7 +101,9 @@ def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
     UNKNOWN, INFEASIBLE, FEASIBLE, DOMINATED = 0, 1, 2, 3
     state = np.zeros(depths, dtype=np.int8)
     flat_state = state.reshape(-1)  # a view
-    evaluated: dict[int, NodeResult] = {}
+    # Only the indices of evaluated nodes are kept (their cells live in the bounded roll-up
+    # cache, or nowhere): holding every NodeResult would hold every node's cells.
+    evaluated: set[int] = set()
     cache = _Cache(problem)
     monotone = problem.model.monotone()
     metric_monotone = problem.max_suppressed == 0 and metric != "avg_class_size"
@@ -110,12 +112,10 @@ def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
     maxima = np.array(depths) - 1
 
     def evaluate(i: int) -> NodeResult:
-        if i in evaluated:
-            return evaluated[i]
         node = tuple(int(x) for x in nodes[i]) if problem.q else ()
         r = problem.evaluate(node, cache.source(node))
         cache.add(r)
-        evaluated[i] = r
+        evaluated.add(i)
         return r
 
     def tag(i: int, r: NodeResult) -> None:
@@ -158,6 +158,9 @@ def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
             if flat_state[j] == INFEASIBLE:
                 lo = mid + 1
                 continue
+            if j in evaluated:  # already known: feasible (it was considered then)
+                hi = mid - 1
+                continue
             r = evaluate(j)
             tag(j, r)
             consider(r)
@@ -174,13 +177,12 @@ def _optimal(problem: Problem, metric: str, total: int) -> SearchResult:
             continue
         if flat_state[i] == UNKNOWN and monotone and i not in evaluated:
             probe(i)
-            if flat_state[i] in (INFEASIBLE, DOMINATED):
-                continue
+        if i in evaluated or flat_state[i] in (INFEASIBLE, DOMINATED):
+            continue  # the probe evaluated (and considered) it, or tagged it
         r = evaluate(i)
         if flat_state[i] == UNKNOWN:
             tag(i, r)
-        if r.feasible and not r.metrics:
-            consider(r)
+        consider(r)
     metrics = best.metrics if best is not None else {}
     return SearchResult(best, metrics, total, len(evaluated), True, time.perf_counter() - started)
 
