@@ -98,7 +98,10 @@ class _Writer:
         b.t("ABHA No: ").phi(p.abha_number if r.random() < 0.8 else p.abha_number.replace("-", ""), "ABHA_NUMBER")
         b.t("  ABHA Address: ").phi(p.abha_address, "ABHA_ADDRESS").t("\n")
         if r.random() < 0.6 or p.canary:
-            b.t(r.choice(("Aadhaar: ", "Aadhaar No. ", "UID: "))).phi(r.choice(aadhaar_forms(p.aadhaar)), "AADHAAR")
+            forms = aadhaar_forms(p.aadhaar)
+            # A canary's Aadhaar is never masked: the full number must be there to leak.
+            b.t(r.choice(("Aadhaar: ", "Aadhaar No. ", "UID: "))).phi(r.choice(forms[:3] if p.canary else forms),
+                                                                      "AADHAAR")
             if p.pan_on_file and (r.random() < 0.5 or p.canary):
                 b.t("  PAN: ").phi(p.pan, "PAN")
             b.t("\n")
