@@ -8,6 +8,8 @@ All rules walk the token list a bounded number of times: linear in the note's le
 
 from __future__ import annotations
 
+import re
+
 from medkosh.deid.text.lexicon import (
     CUE,
     DEVANAGARI_CUES,
@@ -24,6 +26,7 @@ from medkosh.deid.text.tokens import Token, joined
 from medkosh.deid.text.types import Label, Span
 
 _MAX_NAME_TOKENS = 5
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def eponym(tokens: list[Token], i: int) -> bool:
@@ -238,8 +241,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
     # 4. Devanagari words in a Latin-script note are almost always names; in a Hindi note a
     #    Devanagari word needs a cue or the gazetteer (handled above).
-    latin = sum(1 for t in tokens if not t.devanagari)
-    if latin > 2 * (n - latin):
+    latin = len(_LATIN_WORD.findall(text))  # from the text: lower-case words are not tokens
+    deva = sum(1 for t in tokens if t.devanagari)
+    if latin > 2 * deva:
         for i, tok in enumerate(tokens):
             if tok.devanagari and not flagged[i] and tok.text not in HINDI_COMMON \
                     and tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES:

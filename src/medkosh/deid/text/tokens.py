@@ -17,7 +17,6 @@ from medkosh.deid.text.lexicon import (
     HEAD,
     MEDICAL,
     NAME,
-    PHRASE_START,
     PLACE,
     STOP_BIT,
     Lexicon,
@@ -71,14 +70,54 @@ def _derived(flags: int, deva: bool, length: int) -> tuple[bool, ...]:
     return False, stop, medical, common, name, place, strong, weak, unknown
 
 
-# Lower-case words the rules only ever stop at (ordinary English, clinical terms, function words):
-# a run of them is kept as one barrier token, which makes tokenising cheaper on long notes.
-_BORING_MASK = STOP_BIT | MEDICAL | COMMON
-_KEEP_MASK = NAME | PLACE | CUE | HEAD | PHRASE_START | DEVANAGARI_WORD
 
 
 _UPPER_WORD = re.compile(r"\b[A-Z][A-Z]+\b")
 _LOWER_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+
+
+def _trie_regex(words: list[str]) -> str:
+    """An alternation of literal words factored into a trie (Python's re then compares about one
+    character per level instead of trying every word at every position)."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return emit(trie)
+
+
+_LETTER = r"A-Za-z\u00C0-\u024F\u0900-\u0963\u0966-\u097F"
+_CANDIDATES: dict[int, re.Pattern[str]] = {}
+
+
+def _candidate_regex(lex: Lexicon) -> re.Pattern[str]:
+    """Words the rules can use: capitalised or Devanagari words, lower-case cue and head words
+    (wife, s/o, disease, nagar, of …) and single letters next to a slash. Every other lower-case
+    word is skipped inside the regex engine: the rules only ever stop at such words, and a gap
+    holding letters already stops them."""
+    key = id(lex)
+    if key not in _CANDIDATES:
+        keep = sorted(k for k, f in lex.word_class.items()
+                      if f & (CUE | HEAD) and k.isascii() and k.replace("-", "").isalpha())
+        word_tail = f"(?:[{_LETTER}'’]|-(?=[A-Za-z]))*"
+        pattern = (
+            f"(?<![{_LETTER}'’])[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0900-\u0963\u0966-\u097F]{word_tail}"
+            rf"|(?<![{_LETTER}'’\-])(?:{_trie_regex(keep)})(?:['’]s)?(?![{_LETTER}'’\-])"
+            f"|(?<![{_LETTER}])[a-z](?=/[a-z](?![{_LETTER}]))|(?<=[A-Za-z]/)[a-z](?![{_LETTER}])"
+        )
+        _CANDIDATES[key] = re.compile(pattern)
+    return _CANDIDATES[key]
 
 
 def tokenize(text: str, lex: Lexicon) -> list[Token]:
@@ -87,7 +126,7 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     classes = lex.word_class
-    finditer = _WORD.finditer
+    finditer = _candidate_regex(lex).finditer
     n = len(text)
     pos = 0
     line_no = 0
@@ -100,8 +139,6 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
             upper = len(_UPPER_WORD.findall(line))
             upper_line = upper >= 2 and upper > 2 * len(_LOWER_WORD.findall(line))
             lowered = line.lower()
-            keep_next = False
-            barrier: Token | None = None
             for m in finditer(line):
                 s, e = m.span()
                 raw = m.group()
@@ -119,17 +156,6 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
                 flags = classes.get(key, 0)
                 if not flags and len(key) > 3 and key[-1] == "s":
                     flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
-                # Capitalised words stay: "Good Samaritan Hospital", "ST. ELSEWHERE HOSPITAL" need them.
-                if flags & _BORING_MASK and not flags & _KEEP_MASK and not keep_next and not possessive \
-                        and not raw[0].isupper():
-                    if barrier is None:
-                        barrier = Token(pos + s, pos + e, "", "", line_no, STOP_BIT, False, upper_line)
-                        append(barrier)
-                    else:
-                        barrier.end = pos + e
-                    continue
-                barrier = None
-                keep_next = bool(flags & CUE)  # "Dr. Young": the word after a title is judged, not skipped
                 tok = Token(pos + s, pos + e, raw, key, line_no, flags, possessive, upper_line)
                 if tok.initial and line[e:e + 1].isdigit():
                     tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
