@@ -79,11 +79,18 @@ def table_cmd(file: Path = typer.Argument(..., help="A CSV or Parquet extract fr
               recipe: Path | None = typer.Option(None, "--recipe", help="An edited column-role recipe (YAML) to apply."),
               recipe_out: Path | None = typer.Option(None, "--recipe-out", help="Where to write the suggested recipe."),
               out: Path | None = typer.Option(None, "--out", help="Write DIR/<name>.parquet instead of the raw zone."),
+              hi_type: str | None = typer.Option(None, "--hi-type", help="ABDM type of these rows (default: "
+                                                 "DischargeSummary if there is a discharge column, else OPConsultation)."),
               json_out: bool = _JSON) -> None:
     """Read a CSV/Parquet extract (encoding and types detected) and suggest a column-role recipe."""
+    from medkosh.errors import InputError
     from medkosh.ingest.tabular import ingest_table
+    from medkosh.ingest.types import HiType
 
-    report = ingest_table(file, source, name=name, recipe=recipe, recipe_out=recipe_out, out=out)
+    if hi_type is not None and hi_type not in {h.value for h in HiType}:
+        raise InputError(f"unknown hi-type {hi_type!r}", where="--hi-type",
+                         hint="use one of " + ", ".join(h.value for h in HiType))
+    report = ingest_table(file, source, name=name, recipe=recipe, recipe_out=recipe_out, out=out, hi_type=hi_type)
     roles = report.extra.get("roles", {})
     lines = [f"recipe: {report.extra.get('recipe_path')}"]
     lines += [f"  {col}: {info['role']}{' (link)' if info.get('link') else ''}" for col, info in roles.items()]
