@@ -180,14 +180,23 @@ def test_a_failed_withdrawal_stays_pending_and_blocks_erasure_until_rerun(world,
     report = enforce(actor="test")
     assert [f["kind"] for f in report.failed] == ["withdraw"] and "object store unavailable" in report.failed[0]["error"]
     assert key(2) in raw_keys("condition")  # not erased while its dataset withdrawal is owed
+    from medkosh.catalog.service import get_version
+    from medkosh.catalog.types import VersionStatus
+
     with session_scope() as s:
         states = {t["kind"]: (t["state"], t["attempts"]) for t in service.tasks(s, ids[2])}
+        # Fail closed: version 1 holds the principal, so it is withdrawn even though no replacement exists yet.
+        assert get_version(s, "t2d-consented@1").status is VersionStatus.SUPERSEDED_CONSENT_WITHDRAWN
+        assert service.tasks(s, ids[2])[0]["result"] == {"rebuild_owed": ["t2d-consented"]}
     assert states == {"withdraw": ("pending", 1), "erase": ("pending", 0)}
 
     monkeypatch.setattr(catalog_build, "rebuild_after_withdrawal", real)
     report = enforce(actor="test")
     assert report.failed == [] and [w["new_version"] for w in report.withdrawn] == [2]
     assert key(2) not in members("t2d-consented@2") and key(2) not in raw_keys("condition")
+    with session_scope() as s:
+        assert get_version(s, "t2d-consented@latest").number == 2
+        assert service.tasks(s, ids[2])[0]["result"]["rebuilt_after_failure"] == ["t2d-consented"]
 
 
 def test_another_live_consent_keeps_the_raw_rows(world, cm) -> None:

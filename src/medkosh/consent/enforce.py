@@ -119,21 +119,33 @@ def _finish(session: Session, task_id: int, result: dict[str, Any], actor: Actor
            details={"kind": task.kind, **{k: v for k, v in result.items() if k != "patient_keys"}})
 
 
-def _fail(task_ids: list[int], error: str, report: EnforcementReport) -> None:
+def _fail(task_ids: list[int], error: str, report: EnforcementReport, *, owed: list[str] | None = None) -> None:
+    """Leave tasks pending with the error; `owed` names datasets whose rebuild the next run must retry."""
     with session_scope() as s:
         for task_id in task_ids:
             task = s.get(ConsentEnforcementTaskRow, task_id)
             if task is not None:
                 task.attempts += 1
                 task.last_error = error[:500]
+                if owed is not None:
+                    task.result = orjson.dumps({"rebuild_owed": owed}).decode()
                 report.failed.append({"task": task_id, "kind": task.kind, "consent_id": task.consent_id,
                                       "error": error[:500]})
 
 
+def _owed(task: ConsentEnforcementTaskRow) -> list[str]:
+    if task.state != TaskState.PENDING.value or not task.result:
+        return []
+    return [str(d) for d in orjson.loads(task.result).get("rebuild_owed", [])]
+
+
 def withdraw(report: EnforcementReport, actor: Actor | str, say: Progress) -> None:
-    """Replace every dataset version that still contains a withdrawn principal (one rebuild per dataset)."""
+    """Replace every dataset version that still contains a withdrawn principal (one rebuild per dataset).
+
+    If a rebuild fails, the versions holding the principal are still withdrawn at once (fail closed: no new
+    grant on them), and the rebuild is recorded as owed on the task for the next run to retry."""
     with session_scope() as s:
-        tasks = [(t.id, t.consent_id, [k for k, _ in _keys(t)]) for t in _pending(s, TaskKind.WITHDRAW)]
+        tasks = [(t.id, t.consent_id, [k for k, _ in _keys(t)], _owed(t)) for t in _pending(s, TaskKind.WITHDRAW)]
     if not tasks:
         return
     try:
@@ -143,54 +155,65 @@ def withdraw(report: EnforcementReport, actor: Actor | str, say: Progress) -> No
         from medkosh.catalog.service import get_dataset_row, versions_containing
         from medkosh.catalog.types import VersionStatus
     except ImportError as exc:  # a deployment without the catalog has no datasets to withdraw from
-        _fail([t for t, _, _ in tasks], f"catalog unavailable: {exc}", report)
+        _fail([t[0] for t in tasks], f"catalog unavailable: {exc}", report)
         return
-    all_keys = sorted({k for _, _, keys in tasks for k in keys})
+    all_keys = sorted({k for _, _, keys, _ in tasks for k in keys})
+    owed_all = {d for *_, owed in tasks for d in owed}
     with session_scope() as s:
         affected = versions_containing(s, all_keys) if all_keys else []
-        per_task = {tid: versions_containing(s, keys) if keys else [] for tid, _, keys in tasks}
-        latest = {v.dataset_id: get_dataset_row(s, v.dataset_id).latest_version for v in affected}
+        per_task = {tid: versions_containing(s, keys) if keys else [] for tid, _, keys, _ in tasks}
     by_dataset: dict[str, list[Any]] = defaultdict(list)
     for ref in affected:
         by_dataset[ref.dataset_id].append(ref)
     failed_datasets: dict[str, str] = {}
     outcome: dict[str, dict[str, Any]] = {}  # old version id -> what replaced it, grants still on it
-    for dataset_id, refs in sorted(by_dataset.items()):
+
+    def withdraw_remaining(dataset_id: str, reason: str) -> None:
+        """Withdraw every version of the dataset that still holds a principal (older ones included)."""
+        with session_scope() as s:
+            for ref in versions_containing(s, all_keys):
+                if ref.dataset_id != dataset_id:
+                    continue
+                supersede(s, str(ref.version_id), VersionStatus.SUPERSEDED_CONSENT_WITHDRAWN, reason=reason,
+                          superseded_by=None, actor=actor)
+                grants = grants_pointing_at(s, str(ref.version_id))
+                outcome[str(ref.version_id)] = {"dataset_id": dataset_id, "old_version": ref.version_id,
+                                                "new_version": None, "new_version_id": None,
+                                                "grants": grants if grants is not None else "unknown"}
+
+    for dataset_id in sorted(set(by_dataset) | owed_all):
+        refs = by_dataset.get(dataset_id, [])
         try:
-            if any(r.version_id == latest[dataset_id] for r in refs):
+            with session_scope() as s:
+                latest = get_dataset_row(s, dataset_id).latest_version
+            if dataset_id in owed_all or any(r.version_id == latest for r in refs):
                 say(f"rebuilding {dataset_id} without the withdrawn principals")
                 res = rebuild_after_withdrawal(None, dataset_id, "consent withdrawn", actor=actor)
                 outcome[res.old_version] = {"dataset_id": dataset_id, "old_version": res.old_version,
                                             "new_version": res.new_version.number,
                                             "new_version_id": res.new_version.id,
                                             "grants": res.grants if res.grants is not None else "unknown"}
-            # Older versions (already superseded for other reasons) still hold the principal: withdraw them too.
-            with session_scope() as s:
-                for ref in versions_containing(s, all_keys):
-                    if ref.dataset_id != dataset_id:
-                        continue
-                    supersede(s, str(ref.version_id), VersionStatus.SUPERSEDED_CONSENT_WITHDRAWN,
-                              reason="consent withdrawn", superseded_by=None, actor=actor)
-                    grants = grants_pointing_at(s, str(ref.version_id))
-                    outcome[str(ref.version_id)] = {"dataset_id": dataset_id, "old_version": ref.version_id,
-                                                    "new_version": None, "new_version_id": None,
-                                                    "grants": grants if grants is not None else "unknown"}
+            withdraw_remaining(dataset_id, "consent withdrawn")
         except MedkoshError as exc:
             failed_datasets[dataset_id] = exc.user_line()
+            try:
+                withdraw_remaining(dataset_id, "consent withdrawn; replacement version owed")
+            except MedkoshError:  # the database itself is failing: the task stays pending, reported below
+                pass
     report.withdrawn.extend(outcome[v] for v in sorted(outcome, key=lambda v: (outcome[v]["dataset_id"], v)))
     finished = []
-    for tid, consent_id, keys in tasks:
-        errors = sorted({f"{r.dataset_id}: {failed_datasets[r.dataset_id]}" for r in per_task[tid]
-                         if r.dataset_id in failed_datasets})
-        if errors:
-            _fail([tid], "; ".join(errors), report)
+    for tid, consent_id, keys, owed in tasks:
+        mine = {r.dataset_id for r in per_task[tid]} | set(owed)
+        broken = sorted(d for d in mine if d in failed_datasets)
+        if broken:
+            _fail([tid], "; ".join(f"{d}: {failed_datasets[d]}" for d in broken), report, owed=broken)
         else:
-            finished.append((tid, consent_id, keys))
+            finished.append((tid, consent_id, keys, owed))
     if not finished:
         return
     # The dataset work is committed; what is left is bookkeeping, done for every task at once.
     with session_scope() as s:
-        for tid, consent_id, keys in finished:
+        for tid, consent_id, keys, owed in finished:
             done = []
             for ref in per_task[tid]:
                 what = outcome.get(str(ref.version_id), {})
@@ -199,7 +222,7 @@ def withdraw(report: EnforcementReport, actor: Actor | str, say: Progress) -> No
                 record(s, ConsentEvent.DATASET_WITHDRAWN, actor=actor, subject_type="consent",
                        subject_id=consent_id, details=entry)
                 done.append(entry)
-            _finish(s, tid, {"versions": done, "patient_keys": len(keys)}, actor)
+            _finish(s, tid, {"versions": done, "rebuilt_after_failure": owed, "patient_keys": len(keys)}, actor)
 
 
 def _live_cover(session: Session, art: ConsentArtefactRow, as_of: dt.datetime) -> set[str | None]:
