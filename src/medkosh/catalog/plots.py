@@ -48,13 +48,14 @@ def distribution(table: str, frame: pl.DataFrame, col: ColumnSummary) -> Plot | 
         ax.set_ylabel("rows")
     elif col.top:
         fig, ax = plt.subplots(figsize=(4, 2.4))
-        labels = [v[:18] for v, _ in col.top][::-1]
+        labels = [v if len(v) <= 22 else v[:21] + "…" for v, _ in col.top][::-1]
         ax.barh(labels, [c for _, c in col.top][::-1], color="#2f855a")
         ax.set_xlabel("rows")
     else:
         return None
     ax.set_title(f"{table}.{col.name}", fontsize=9)
-    return _finish(fig, f"{table}-{col.name}", f"Distribution of {table}.{col.name}")
+    return _finish(fig, f"{table}-{col.name}", f"Distribution of {table}.{col.name}",
+                   left=0.15 if col.numeric else 0.42)
 
 
 def missingness(table: str, cols: list[ColumnSummary]) -> Plot | None:
