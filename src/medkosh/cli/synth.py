@@ -18,20 +18,13 @@ def _record_audit(summary: dict[str, Any]) -> None:
     settings = get_settings()
     if not settings.database_url and not (settings.home_dir / "medkosh.db").exists():
         return
-    from medkosh.audit import Actor, record
-    from medkosh.audit.types import CoreEvent
     from medkosh.cli._common import ensure_store
     from medkosh.store.db import session_scope
+    from medkosh.synth.service import record_generated
 
     ensure_store()
-    counts = summary["counts"]
     with session_scope() as session:
-        record(session, CoreEvent.SYNTH_GENERATED, actor=Actor.system(), subject_type="synth_dataset",
-               subject_id=Path(summary["out"]).name,
-               details={"seed": summary["seed"], "patients": summary["patients"],
-                        "hospitals": len(summary["hospitals"]), "notes": counts["notes"],
-                        "dicom_instances": counts["dicom_instances"], "canaries": counts["canaries"],
-                        "outbreak": bool(summary["outbreak"])})
+        record_generated(session, summary)
 
 
 @app.command()

@@ -6,12 +6,17 @@ from typing import Any
 
 
 def run(ctx: Any) -> list[str]:
-    """Generate ctx.patients patients over ctx.hospitals hospitals into ctx.data_dir/synth; the path
-    goes into ctx.state["synth_dir"] (and the summary into ctx.state["synth"]) for later steps."""
+    """Generate ctx.patients patients over ctx.hospitals hospitals into ctx.data_dir/synth and audit it;
+    the path goes into ctx.state["synth_dir"] (and the summary into ctx.state["synth"]) for later steps."""
     from medkosh.synth.generate import SynthOptions, generate
 
     out = ctx.data_dir / "synth"
     summary = generate(SynthOptions(patients=ctx.patients, hospitals=ctx.hospitals, seed=ctx.seed), out)
+    from medkosh.store.db import session_scope
+    from medkosh.synth.service import record_generated
+
+    with session_scope() as session:  # the demo has a database (run_demo ensures it)
+        record_generated(session, summary, actor="demo")
     ctx.state["synth_dir"] = out
     ctx.state["synth"] = summary
     c = summary["counts"]
