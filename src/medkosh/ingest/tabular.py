@@ -207,7 +207,11 @@ def ingest_table(path: Path, source_id: str, *, name: str | None = None, recipe:
         hi = hi_type or (HiType.DISCHARGE_SUMMARY if any("discharge" in p.name.lower() for p in profiles)
                          else HiType.OP_CONSULTATION)
         staged = stage / f"{table}.parquet"
-        rows = _write(lf, profiles, link, record_col, str(hi), source_id, run_id, secret, staged)
+        try:
+            rows = _write(lf, profiles, link, record_col, str(hi), source_id, run_id, secret, staged)
+        except pl.exceptions.PolarsError as exc:  # a malformed line past the sampled rows
+            raise InputError(f"cannot read the extract: {' '.join(str(exc).split())[:200]}", where=str(path),
+                             hint="fix the malformed row (the message names it) and ingest again") from exc
         recipe_path = recipe or recipe_out or (out / f"{table}.recipe.yaml" if out else
                                                zone.source_dir(source_id) / "recipes" / f"{zone_table}.yaml")
         if recipe is None:
