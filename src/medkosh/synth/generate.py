@@ -161,6 +161,7 @@ def _canaries(p: Patient) -> list[dict[str, Any]]:
 
 
 def _run_chunk(bounds: tuple[int, int]) -> ChunkResult:
+    """Patients [a, b): write their FHIR, DICOM and consent files; return rows for the shared files."""
     pop: population.Population = _STATE["pop"]
     rosters: list[list[Doctor]] = _STATE["rosters"]
     tmp: Path = _STATE["tmp"]
@@ -175,7 +176,8 @@ def _run_chunk(bounds: tuple[int, int]) -> ChunkResult:
         uhid = uhid_for(h.uhid_style, h.index, i, r, pop.start.year)
         p = make_patient(r, i, pid, h.id, uhid, bool(pop.female[i]), int(pop.age[i]),
                          all_districts[int(pop.district[i])], pop.end, bool(pop.canary[i]))
-        chart = build_chart(r, _traits(pop, i, p.birth_date), len(doctors))
+        traits = _traits(pop, i, p.birth_date)
+        chart = build_chart(r, traits, len(doctors))
         patient_notes = notes.notes_for(r, p, h, doctors, chart, lambda r=r: new_uuid(r))
         bundle = fhir.bundle(r, p, h, doctors, chart, patient_notes)
         (tmp / "fhir" / h.id / f"{pid}.json").write_bytes(orjson.dumps(bundle))
@@ -189,8 +191,7 @@ def _run_chunk(bounds: tuple[int, int]) -> ChunkResult:
         res.his.setdefault(h.id, []).extend(rows)
         res.counts["his_rows"] += len(rows)
         if pop.imaging[i] and chart.encounters:
-            studies, instances = dicom.write_study(r, p, h, doctors, chart, _traits(pop, i, p.birth_date).chronic,
-                                                   tmp / "dicom")
+            studies, instances = dicom.write_study(r, p, h, doctors, chart, traits.chronic, tmp / "dicom")
             res.counts["dicom_studies"] += studies
             res.counts["dicom_instances"] += instances
         if chart.encounters:
