@@ -62,36 +62,21 @@ def iter_raw_rows(session: Session, batch: int = 20_000) -> Iterator[tuple[Any, 
         cur.close()
 
 
-def _fast_iso(value: Any) -> str:
-    # SQLite's stored text 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC) → the isoformat that was hashed.
-    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
-        return f"{value[:10]}T{value[11:]}+00:00"
-    return _iso(value)
-
-
 _SORT = orjson.OPT_SORT_KEYS
 
 
-def _fast_hash(prev: str, seq: int, event_id: str, occurred: str, etype: str, actor: Any, inst: Any, stype: Any,
-               sid: Any, outcome: str, details: str) -> str:
-    """chain.entry_hash for stored canonical details, embedding them verbatim instead of re-parsing."""
-    body = {"seq": seq, "event_id": event_id, "occurred_at": occurred, "event_type": etype, "actor": actor,
-            "institution": inst, "subject_type": stype, "subject_id": sid, "outcome": outcome,
-            "details": orjson.Fragment(details)}
-    return hashlib.sha256(prev.encode() + b"\n" + orjson.dumps(body, option=_SORT)).hexdigest()
-
-
 def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[str, str, str]],
-                trusted_keys: set[str] | None, head: tuple[int, str] | None) -> VerifyResult:
-    """Pure verification over (row tuples, checkpoints {seq: (hash, public_key, signature)})."""
+                trusted_keys: set[str] | None, head: tuple[int, str] | None,
+                start: tuple[int, str] = (1, chain.GENESIS)) -> VerifyResult:
+    """Pure verification over (row tuples, checkpoints {seq: (hash, public_key, signature)}), from entry
+    start[0] whose predecessor's hash is start[1]."""
     started = time.perf_counter()
-    prev_hash = chain.GENESIS
-    expected_seq = 1
+    prev_hash = start[1]
+    expected_seq = start[0]
     count = 0
     hashes_at_cp: dict[int, str] = {}
     cp_seqs = set(checkpoints)
-    fast_hash = _fast_hash
-    fast_iso = _fast_iso
+    sha256, dumps, fragment = hashlib.sha256, orjson.dumps, orjson.Fragment
 
     def fail(seq: int | None, event_id: str | None, reason: str) -> VerifyResult:
         return VerifyResult(False, count, len(checkpoints), seq, event_id, reason, time.perf_counter() - started)
@@ -103,10 +88,17 @@ def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[st
                                         "(an entry was deleted or reordered)")
         if prev != prev_hash:
             return fail(seq, event_id, "prev_hash does not match the previous entry's hash")
-        occurred_iso = fast_iso(occurred)
+        # Inlined fast path (this loop runs a million times): the stored canonical details are embedded
+        # verbatim; SQLite's stored time text is turned into the hashed isoformat by slicing.
+        if type(occurred) is str and len(occurred) == 26 and occurred[10] == " ":
+            occurred_iso = f"{occurred[:10]}T{occurred[11:]}+00:00"
+        else:
+            occurred_iso = _iso(occurred)
         try:
-            recomputed = fast_hash(prev_hash, seq, event_id, occurred_iso, etype, actor, inst, stype, sid,
-                                   outcome, details)
+            recomputed = sha256(b"%s\n%s" % (prev_hash.encode(), dumps(
+                {"seq": seq, "event_id": event_id, "occurred_at": occurred_iso, "event_type": etype, "actor": actor,
+                 "institution": inst, "subject_type": stype, "subject_id": sid, "outcome": outcome,
+                 "details": fragment(details)}, option=_SORT))).hexdigest()
         except (orjson.JSONEncodeError, TypeError, ValueError):
             recomputed = ""
         if recomputed != digest:
@@ -124,7 +116,18 @@ def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[st
         prev_hash = digest
         expected_seq += 1
 
-    last_seq = expected_seq - 1
+    return _finish(started, count, expected_seq - 1, prev_hash, hashes_at_cp, checkpoints, trusted_keys, head)
+
+
+def _finish(started: float, count: int, last_seq: int, prev_hash: str, hashes_at_cp: dict[int, str],
+            checkpoints: dict[int, tuple[str, str, str]], trusted_keys: set[str] | None,
+            head: tuple[int, str] | None) -> VerifyResult:
+    """After the entries: signed checkpoints must be valid, trusted and match the log; the head must
+    name the last entry (so deleting entries from the end is caught too)."""
+
+    def fail(seq: int | None, event_id: str | None, reason: str) -> VerifyResult:
+        return VerifyResult(False, count, len(checkpoints), seq, event_id, reason, time.perf_counter() - started)
+
     for cp_seq in sorted(checkpoints):
         cp_hash, pub, sig = checkpoints[cp_seq]
         if trusted_keys is not None and pub not in trusted_keys:
