@@ -356,8 +356,8 @@ def check_data_use(session: Session, principal: Principal | None, version_ref: s
 
 
 def sweep_expired(session: Session) -> dict[str, int]:
-    """Expire grants and approved requests whose period ended (run by `medkosh access sweep` and on
-    service start); each change is audited."""
+    """Record the end of grants and approved requests whose period ended (`medkosh access sweep`, run
+    daily); each change is audited. Enforcement never waits for it: active_grant checks expiry itself."""
     from medkosh.access.requests import expire_due_requests
 
     now = utcnow()
