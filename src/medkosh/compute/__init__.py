@@ -1,0 +1,1 @@
+"""Trusted research environment: jobs next to the data, sandboxed, metered, with output checking."""
