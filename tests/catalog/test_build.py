@@ -48,6 +48,16 @@ def test_build_publishes_a_content_addressed_version(raw_zone: list[str], toolki
     assert "catalog.version.published" in events
 
 
+def test_published_version_rescans_clean(raw_zone: list[str], toolkit: Toolkit,
+                                         make_spec: Callable[..., Path]) -> None:
+    from medkosh.catalog.rescan import rescan_version
+
+    v = build(make_spec(), toolkit=toolkit).version
+    with session_scope() as s:
+        result = rescan_version(s, v.ref, toolkit)
+    assert result.findings == [] and result.canaries == 1 and result.files == 3
+
+
 def test_released_tables_hold_no_raw_keys_or_identifiers(raw_zone: list[str], toolkit: Toolkit,
                                                          make_spec: Callable[..., Path]) -> None:
     import io

@@ -86,6 +86,10 @@ def _canary_path(spec: DatasetSpec, spec_dir: Path, fallback: dict[str, str]) ->
         raise
 
 
+def canaries_for(spec: DatasetSpec, spec_dir: Path, fallback: dict[str, str]) -> tuple[list[str], str | None]:
+    return _canaries(_canary_path(spec, spec_dir, fallback))
+
+
 def _canaries(path: Path | None) -> tuple[list[str], str | None]:
     """Canary values (kept in memory only) and the sha256 of the file they came from (for the manifest)."""
     if path is None:
@@ -155,7 +159,7 @@ def build_spec(spec: DatasetSpec, spec_bytes: bytes, spec_dir: Path, *, session:
             (folder / "card.md").write_text(md, encoding="utf-8")
             (folder / "card.html").write_text(html, encoding="utf-8")
             say("scanning every artefact for PHI and canaries")
-            refuse_findings(scan_release(folder, prepared, spec, md, canaries, tk), spec.id)
+            refuse_findings(scan_release(folder, prepared.tables, spec, md, canaries, tk), spec.id)
             for entry in entries:
                 store.put_file(folder / entry.path)
             pub = Publication(manifest=manifest, manifest_object=store.put_bytes(manifest.to_bytes()),

@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from medkosh.catalog import census
-from medkosh.catalog.prepare import Prepared
+from medkosh.catalog.prepare import PreparedTable
 from medkosh.catalog.spec import DatasetSpec
 from medkosh.catalog.toolkit import Finding, Toolkit
 
@@ -46,9 +46,9 @@ def _tag_pattern() -> str:
     return r"\[(?:" + "|".join(sorted((label.value for label in Label), key=len, reverse=True)) + r")\]"
 
 
-def structural_findings(prepared: Prepared) -> list[Finding]:
+def structural_findings(tables: list[PreparedTable]) -> list[Finding]:
     found = []
-    for table in prepared.tables:
+    for table in tables:
         for col, pattern in STRUCTURAL.items():
             if col in table.frame.columns and table.frame.schema[col] == pl.String:
                 bad = table.frame.filter(pl.col(col).is_not_null() & ~pl.col(col).str.contains(pattern.pattern))
@@ -58,12 +58,12 @@ def structural_findings(prepared: Prepared) -> list[Finding]:
     return found
 
 
-def canary_findings(prepared: Prepared, canaries: list[str], card_text: str) -> list[Finding]:
+def canary_findings(tables: list[PreparedTable], canaries: list[str], card_text: str) -> list[Finding]:
     """Exact canary search over every released string value, pseudonym columns included, and the card."""
     if not canaries:
         return []
     found = []
-    for table in prepared.tables:
+    for table in tables:
         for col, dtype in table.frame.schema.items():
             if dtype == pl.String and table.frame[col].str.contains_any(canaries).any():
                 found.append(Finding(f"{table.name}.parquet", "CANARY", f"column {col}"))
@@ -117,14 +117,14 @@ def _dicom_scan_copy(path: Path, folder: Path, gate: Path) -> tuple[Path, Findin
     return copy, finding
 
 
-def scan_release(folder: Path, prepared: Prepared, spec: DatasetSpec, markdown: str, canaries: list[str],
-                 toolkit: Toolkit) -> list[Finding]:
+def scan_release(folder: Path, tables: list[PreparedTable], spec: DatasetSpec, markdown: str,
+                 canaries: list[str], toolkit: Toolkit) -> list[Finding]:
     """Every finding of the gate (empty means the release may be published)."""
     gate = folder / ".gate"
     gate.mkdir()
     paths: list[Path] = []
     findings_pre: list[Finding] = []
-    for table in prepared.tables:
+    for table in tables:
         rest = table.frame.drop([c for c in STRUCTURAL if c in table.frame.columns])
         if table.select.text_column:
             rest = rest.with_columns(pl.col(table.select.text_column).str.replace_all(_tag_pattern(), "[removed]"))
@@ -138,5 +138,5 @@ def scan_release(folder: Path, prepared: Prepared, spec: DatasetSpec, markdown: 
     card = gate / "card.txt"
     card.write_text(card_scan_text(markdown, spec), encoding="utf-8")
     paths.append(card)
-    findings = findings_pre + structural_findings(prepared) + canary_findings(prepared, canaries, markdown)
+    findings = findings_pre + structural_findings(tables) + canary_findings(tables, canaries, markdown)
     return findings + toolkit.scan_paths(paths, canaries)

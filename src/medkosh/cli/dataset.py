@@ -127,6 +127,30 @@ def dcat(ref: str = typer.Argument(..., help="ID@VERSION (number or manifest has
 
 
 @app.command()
+def scan(ref: str = typer.Argument(..., help="ID@VERSION (number or manifest hash)."),
+         json_out: bool = typer.Option(False, "--json", help="Print the scan result as JSON.")) -> None:
+    """Re-run the release gate (PHI scan + canaries) over a published version's files and card."""
+    from medkosh.catalog.rescan import rescan_version
+    from medkosh.cli._common import emit_json, ensure_store
+    from medkosh.errors import PolicyViolation
+    from medkosh.store.db import session_scope
+
+    ensure_store()
+    with session_scope() as s:
+        result = rescan_version(s, ref)
+    if json_out:
+        emit_json(result.as_dict())
+    else:
+        typer.echo(f"{result.ref}: {result.files} artefacts scanned with {result.canaries} canary values: "
+                   f"{len(result.findings)} finding(s)")
+        for f in result.findings[:20]:
+            typer.echo(f"  {f.path}: {f.kind} {f.detail}")
+    if result.findings:
+        raise PolicyViolation(f"{result.ref} holds {len(result.findings)} PHI finding(s)",
+                              hint="withdraw the version and fix the spec or recipe")
+
+
+@app.command()
 def search(query: str = typer.Argument("", help="Words to look for (empty: everything)."),
            facet: list[str] = typer.Option(None, "--facet", "-f",
                                            help="Filter facet=value (modality, chapter, state, tier, size, "
