@@ -90,3 +90,19 @@ def test_bad_event_type_is_refused(db_url: str) -> None:
 
     with pytest.raises(InputError), session_scope() as s:
         record(s, "Bad Type")
+
+
+def test_savepoint_rollback_keeps_the_chain_whole(db_url: str) -> None:
+    """An append inside a savepoint that rolls back disappears with it; the next append links correctly."""
+    with session_scope() as s:
+        record(s, "system.test.happened", actor="u1")
+        with pytest.raises(RuntimeError), s.begin_nested():
+            record(s, "system.test.happened", actor="u1", details={"inside": True})
+            raise RuntimeError("refused")
+        record(s, "system.test.happened", actor="u1", details={"after": True})
+        with s.begin_nested():
+            record(s, "system.test.happened", actor="u1", details={"kept": True})
+        record(s, "system.test.happened", actor="u1")
+    result = _verify()
+    assert result.ok, result.reason
+    assert result.events == 4

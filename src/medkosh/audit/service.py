@@ -70,17 +70,21 @@ class _TxnHead:
 
 def _head(session: Session) -> _TxnHead:
     """The chain head for this transaction, locked on first use (FOR UPDATE on PostgreSQL; SQLite
-    transactions already hold the write lock from BEGIN IMMEDIATE). The cache is tied to the
-    transaction object, so after a commit or rollback the next append reads the stored head again.
+    transactions already hold the write lock from BEGIN IMMEDIATE). The cache is tied to the innermost
+    transaction object, so after a commit, rollback or savepoint end the next append reads the stored
+    head again.
     Statements go straight to the DBAPI connection of the session's transaction (same transaction,
     a fraction of the overhead)."""
-    txn = session.get_transaction()
+    # The innermost transaction: a savepoint that rolls back also undoes its appends, so the cache must
+    # not outlive it (the next append re-reads the stored head).
+    txn = session.get_nested_transaction() or session.get_transaction()
     cached: _TxnHead | None = session.info.get(_HEAD)
     if cached is not None and txn is not None and cached.txn is txn:
         return cached
     conn = session.connection()
     pg = conn.dialect.name == "postgresql"
-    state = _TxnHead(session.get_transaction(), conn.connection.dbapi_connection, pg, 0, chain.GENESIS)
+    state = _TxnHead(session.get_nested_transaction() or session.get_transaction(), conn.connection.dbapi_connection,
+                     pg, 0, chain.GENESIS)
     lock = " FOR UPDATE" if pg else ""
     row = state.execute(f"SELECT seq, hash FROM audit_head WHERE id = 1{lock}").fetchone()
     if row is None:
