@@ -66,22 +66,6 @@ class NodeResult:
         return np.asarray(self.cells.rep[self.class_start])
 
 
-def _code_order(codes: list[np.ndarray], sizes: list[int], sensitive: np.ndarray | None, s_count: int,
-                n: int) -> np.ndarray:
-    """The order of cells by (QI codes…, sensitive code): one mixed-radix key and one sort when the
-    key fits in 63 bits (the usual case), else a lexicographic sort."""
-    columns = [*codes, *([sensitive] if sensitive is not None else [])]
-    radices = [*sizes, *([s_count] if sensitive is not None else [])]
-    if not columns or n == 0:
-        return np.arange(n)
-    if math.prod(radices) < _KEY_LIMIT:
-        key = np.zeros(n, dtype=np.int64)
-        for col, radix in zip(columns, radices, strict=True):
-            key = key * radix + col
-        return np.argsort(key, kind="stable")
-    return np.lexsort(list(reversed(columns)))
-
-
 class _Levels:
     """Per QI: the code of each cell's label at a level, computed on first use and kept."""
 
@@ -105,15 +89,10 @@ class Problem:
                  model: PrivacyModel, sensitive_order: np.ndarray | None = None) -> None:
         self.hierarchies = hierarchies
         self.q = len(hierarchies)
-        # Cells in code order, whatever order the group-by produced them in: sums over cells (and
-        # so every metric) are then identical from run to run and engine to engine.
-        order = _code_order(leaf_codes, [h.size for h in hierarchies], sensitive,
-                            len(sensitive_values) if sensitive_values else 1, len(weight))
-        leaf_codes = [c[order] for c in leaf_codes]
-        sensitive = sensitive[order] if sensitive is not None else None
-        weight = np.asarray(weight)[order]
-        self.order = order  # base-table row of each cell
-        self.weight = weight.astype(np.int64)
+        # The cells come in whatever order the group-by produced them. Every float sum below runs
+        # over classes or cells sorted by their key, or over hierarchy leaves, and row counts are
+        # summed exactly, so results do not depend on that order (run to run, engine to engine).
+        self.weight = np.asarray(weight).astype(np.int64)
         # float copy: numpy's dot of float by int arrays skips BLAS and is ~50x slower
         self.weight_f = self.weight.astype(np.float64)
         self.n = int(self.weight.sum())
@@ -215,12 +194,6 @@ class Problem:
 
     def evaluate(self, node: tuple[int, ...], source: Cells) -> NodeResult:
         rep, weight = source.rep, source.weight
-        if self.sensitive is None and not any(node) and len(rep) == len(self.weight):
-            # The bottom node on the base table: the cells are the classes already, in code order.
-            start = np.arange(len(rep), dtype=np.int64)
-            ok = self._criteria(source, start, weight)
-            suppressed = int(weight[~ok].sum())
-            return NodeResult(node, source, start, weight, ok, suppressed, suppressed <= self.max_suppressed)
         key, radix = self.keys(node, rep)
         if self.sensitive is not None:
             key = key * self.s_count + self.sensitive[rep]
