@@ -201,3 +201,17 @@ def test_cli_exit_status_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[
     doc = json.loads(captured.out)
     assert doc["status"] == "completed_with_quarantine" and doc["quarantined"][0]["path"].endswith("bad.json")
     assert "quarantined" in captured.err and "Traceback" not in captured.err
+
+
+def test_document_bundles_date_and_link_every_record(tmp_path: Path) -> None:
+    """In document bundles a record without its own date takes the Composition's, and a subject given
+    only as a display name links to the document's patient."""
+    ingest_fhir([EKA], "EKA", out=tmp_path, secret=SECRET)
+    for table in FHIR_TABLES:
+        if table == "patient":
+            continue
+        frame = pl.read_parquet(tmp_path / f"{table}.parquet")
+        assert frame["record_date"].null_count() == 0, table
+    obs = pl.read_parquet(tmp_path / "observation.parquet")
+    # NCP1007DischargeSummary1.json: Observation.subject is {"display": "Navjot Singh"} only
+    assert obs.filter(pl.col("resource_id") == "fa357bd6-7107-4938-91fa-3da1815dea93")["patient_key"].null_count() == 0

@@ -51,6 +51,7 @@ class _Extractor:
         assign_hi_types(inp)
         keys: dict[int, str] = {}
         subject_fallback = self._document_subject(inp)
+        document_date = self._document_date(inp)
         out: Rows = {}
         for entry in inp.entries:
             res = entry.resource
@@ -78,6 +79,8 @@ class _Extractor:
                 hi = entry.hi_type or infer_hi_type(res, enc_entry.resource if enc_entry else None)
                 if raw_date is None and enc_entry is not None:
                     raw_date = (enc_entry.resource.get("period") or {}).get("start")
+                if raw_date is None:  # e.g. a condition in a discharge summary: the document's date
+                    raw_date = entry.doc_date or document_date
             row.update(source_id=self.source_id, run_id=self.run_id, patient_key=key,
                        record_date=local_date(raw_date), hi_type=None if hi is None else str(hi),
                        resource_id=resource_id(entry), encounter_id=encounter_id)
@@ -91,18 +94,31 @@ class _Extractor:
 
     def _subject_key(self, inp: FhirInput, res: dict[str, Any], cache: dict[int, str],
                      fallback: Any) -> str | None:
-        ref = res.get("subject") or res.get("patient") or fallback
-        target = inp.resolve(ref)
-        if target is not None and target.resource.get("resourceType") == "Patient":
-            if id(target) not in cache:
-                self._patient_key(target, cache)
-            return cache[id(target)]
-        text = ref.get("reference") if isinstance(ref, dict) else None
-        if isinstance(text, str) and "Patient/" in text:
-            # A patient outside this input (a standalone resource): key on its logical id.
-            logical = text.rsplit("Patient/", 1)[1].split("/", 1)[0]
-            return patient_key(self.source_id, logical, "fhir", self.secret)
+        own = res.get("subject") or res.get("patient")
+        # A subject given only as a display name (seen in ProjectEKA documents) names no resource:
+        # inside a bundle, the document's subject (or the bundle's only Patient) is the patient.
+        for ref in (own, fallback, self._only_patient(inp)):
+            target = inp.resolve(ref)
+            if target is not None and target.resource.get("resourceType") == "Patient":
+                if id(target) not in cache:
+                    self._patient_key(target, cache)
+                return cache[id(target)]
+            text = ref.get("reference") if isinstance(ref, dict) else None
+            if isinstance(text, str) and "Patient/" in text:
+                # A patient outside this input (a standalone resource): key on its logical id.
+                logical = text.rsplit("Patient/", 1)[1].split("/", 1)[0]
+                return patient_key(self.source_id, logical, "fhir", self.secret)
         return None
+
+    @staticmethod
+    def _only_patient(inp: FhirInput) -> dict[str, str] | None:
+        if inp.bundle_type is None:
+            return None
+        patients = [e for e in inp.entries if e.resource.get("resourceType") == "Patient"]
+        if len(patients) != 1:
+            return None
+        entry = patients[0]
+        return {"reference": entry.full_url or f"Patient/{entry.resource.get('id')}"}
 
     @staticmethod
     def _document_subject(inp: FhirInput) -> Any:
@@ -110,6 +126,13 @@ class _Extractor:
             if entry.resource.get("resourceType") == "Composition":
                 return entry.resource.get("subject")
         return None
+
+    @staticmethod
+    def _document_date(inp: FhirInput) -> Any:
+        comps = [e.resource.get("date") for e in inp.entries if e.resource.get("resourceType") == "Composition"]
+        if len(comps) == 1 and comps[0]:
+            return comps[0]
+        return inp.root.get("timestamp") if inp.bundle_type == "document" else None
 
     @staticmethod
     def _contained(res: dict[str, Any], ref: Any) -> dict[str, Any] | None:

@@ -55,6 +55,7 @@ class Entry:
     pointer: str  # JSON pointer of the resource inside the input
     full_url: str | None
     hi_type: str | None = None
+    doc_date: str | None = None  # date of the Composition whose sections list this entry
 
 
 @dataclass
@@ -255,6 +256,7 @@ def assign_hi_types(inp: FhirInput) -> None:
             target = inp.resolve(ref)
             if target is not None and target.hi_type is None:
                 target.hi_type = hi
+                target.doc_date = comp.resource.get("date")
                 claimed.append(target)
     for entry in claimed:  # e.g. a DiagnosticReport's results, a MedicationRequest's Medication
         for ref in iter_references(entry.resource):
@@ -262,6 +264,7 @@ def assign_hi_types(inp: FhirInput) -> None:
             if target is not None and target.hi_type is None \
                     and target.resource.get("resourceType") not in _NO_INHERIT:
                 target.hi_type = entry.hi_type
+                target.doc_date = entry.doc_date
     if inp.bundle_type == "document" and len(comps) == 1 and comps[0].hi_type:
         for entry in inp.entries:
             if entry.hi_type is None and entry.resource.get("resourceType") != "Patient":
