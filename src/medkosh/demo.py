@@ -16,9 +16,9 @@ STEPS: list[tuple[str, str]] = [
     # (title, module) — in the order of the flow: synth → ingest → consent/catalog → access →
     # compute → models → surveillance.
     ("Synthetic data", "medkosh.synth.demo_step"),
+    ("Ingest hospital data", "medkosh.ingest.demo_step"),
     ("Anonymise the EHR cohort", "medkosh.deid.tabular.demo_step"),
     ("De-identify clinical notes", "medkosh.deid.text.demo_step"),
-    ("Ingest hospital data", "medkosh.ingest.demo_step"),
     ("Import consent artefacts", "medkosh.consent.demo_step"),
     ("Build the catalog", "medkosh.catalog.demo_step"),
     ("Revoke one consent and enforce", "medkosh.consent.demo_revoke"),
