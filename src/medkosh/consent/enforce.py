@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from medkosh.audit import Actor, record
@@ -55,18 +55,23 @@ class EnforcementReport:
                 "failed": self.failed}
 
 
-def _actor_id(actor: Actor | str) -> str:
-    return actor.id if isinstance(actor, Actor) else actor
-
-
 def plan(session: Session, as_of: dt.datetime, actor: Actor | str) -> tuple[list[str], int]:
     """Expire what is due and make sure every ended artefact has its tasks. Returns (expired, planned)."""
     expired = service.expire_due(session, as_of, actor=actor)
-    ended = session.execute(select(ConsentArtefactRow.consent_id, ConsentArtefactRow.status).where(or_(
-        ConsentArtefactRow.status.in_(ENDED), ConsentArtefactRow.data_erase_at <= as_of))
-        .order_by(ConsentArtefactRow.consent_id)).all()
-    have = {(k, c) for k, c in session.execute(select(ConsentEnforcementTaskRow.kind,
-                                                      ConsentEnforcementTaskRow.consent_id)).all()}
+    A, T = ConsentArtefactRow, ConsentEnforcementTaskRow
+
+    def lacks(kind: TaskKind) -> Any:
+        return ~exists().where(T.consent_id == A.consent_id, T.kind == kind.value)
+
+    # Only artefacts still lacking a task: the scan does not grow with the history of finished work.
+    ended = session.execute(select(A.consent_id, A.status).where(
+        or_(A.status.in_(ENDED), A.data_erase_at <= as_of), or_(lacks(TaskKind.WITHDRAW), lacks(TaskKind.ERASE)))
+        .order_by(A.consent_id)).all()
+    ids = [c for c, _ in ended]
+    have: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), 500):  # bounded IN lists on every backend
+        have.update((k, c) for k, c in session.execute(
+            select(T.kind, T.consent_id).where(T.consent_id.in_(ids[start:start + 500]))).all())
     planned = 0
     for consent_id, status in ended:
         reason = "revoked" if status == ConsentStatus.REVOKED.value else "expired"
@@ -116,7 +121,7 @@ def _finish(session: Session, task_id: int, result: dict[str, Any], actor: Actor
         orjson.dumps(result).decode(), None
     task.attempts += 1
     record(session, ConsentEvent.TASK_DONE, actor=actor, subject_type="consent", subject_id=task.consent_id,
-           details={"kind": task.kind, **{k: v for k, v in result.items() if k != "patient_keys"}})
+           details={"kind": task.kind, **result})  # counts and dataset versions, never identifiers
 
 
 def _fail(task_ids: list[int], error: str, report: EnforcementReport, *, owed: list[str] | None = None) -> None:
