@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medkosh import audit
@@ -48,8 +49,26 @@ def engine() -> Engine:
 
 # ---- dataset versions and settings ----------------------------------------------------------------
 
-def resolve_source(session: Session, ref: str, table: str | None = None) -> tuple[Source, str | None]:
-    """A catalog version (DATASET_ID@VERSION) or a Parquet path → (Source, tier or None)."""
+FEED = "feed"  # names the source of the latest surveillance run (a steward registered it)
+
+
+def resolve_source(session: Session, ref: str, table: str | None = None, *,
+                   allow_paths: bool = True) -> tuple[Source, str | None]:
+    """A catalog version (DATASET_ID@VERSION), 'feed', or a Parquet path → (Source, tier or None).
+
+    Paths are for stewards at the command line; over the API (allow_paths=False) a path is only
+    accepted when a steward already registered it as a surveillance source.
+    """
+    if ref == FEED:
+        from medkosh.store.tables.surveillance import SurveillanceRunRow
+
+        last = session.execute(select(SurveillanceRunRow.source).order_by(SurveillanceRunRow.created_at.desc())
+                               .limit(1)).scalar_one_or_none()
+        if last is None:
+            raise NotFoundError("no surveillance feed registered yet", hint="a steward runs 'medkosh surveillance run --source …'")
+        ref = last
+    elif not allow_paths and not _registered(session, ref) and ("/" in ref or ref.endswith(".parquet")):
+        raise NotFoundError(f"no dataset version {ref!r}", hint="give DATASET_ID@VERSION from the catalog")
     if os.path.exists(os.path.expanduser(ref)):
         return source_from_path(ref), None
     if "@" not in ref and "/" in ref:
@@ -72,6 +91,13 @@ def resolve_source(session: Session, ref: str, table: str | None = None) -> tupl
     path = store.local_path(parquet[0].sha256)
     return Source((str(path),), dataset_id=version.dataset_id, label=f"{version.ref}:{parquet[0].path}"), \
         str(version.tier)
+
+
+def _registered(session: Session, ref: str) -> bool:
+    from medkosh.store.tables.surveillance import SurveillanceRunRow
+
+    return session.execute(select(SurveillanceRunRow.id).where(SurveillanceRunRow.source == ref).limit(1)) \
+        .scalar_one_or_none() is not None
 
 
 def dataset_settings(session: Session, dataset_id: str, tier: str | None = None) -> DatasetSettings:
@@ -116,18 +142,18 @@ def set_dataset_settings(session: Session, settings: DatasetSettings, actor: Act
     return settings
 
 
-def budget(session: Session, ref: str, user_id: str) -> ledger.BudgetState:
-    source, tier = resolve_source(session, ref)
+def budget(session: Session, ref: str, user_id: str, *, allow_paths: bool = True) -> ledger.BudgetState:
+    source, tier = resolve_source(session, ref, allow_paths=allow_paths)
     return ledger.state(session, dataset_settings(session, source.dataset_id, tier), user_id)
 
 
 # ---- queries ----------------------------------------------------------------------------------------
 
 def query(session: Session, ref: str, spec: QuerySpec, actor: Actor, *, table: str | None = None,
-          margins: bool = True) -> QueryResult:
+          margins: bool = True, allow_paths: bool = True) -> QueryResult:
     """Answer one aggregate query under the dataset's protection; audited either way."""
     policies.check_measure(spec)
-    source, tier = resolve_source(session, ref, table)
+    source, tier = resolve_source(session, ref, table, allow_paths=allow_paths)
     settings = dataset_settings(session, source.dataset_id, tier)
     mode = policies.check_mode(settings, spec)
     query_id = new_id("qry")
