@@ -90,7 +90,7 @@ def bwrap_command(argv: list[str], mounts: Mounts, resources: Resources) -> list
     for root in python_roots():
         cmd += ["--ro-bind", root, root]
     cmd += ["--ro-bind", str(mounts.code), "/code", "--ro-bind", str(mounts.data), "/data",
-            "--bind", str(mounts.out), "/out", "--chdir", "/code"]
+            "--bind", str(mounts.out), "/out", "--remount-ro", "/", "--chdir", "/code"]
     for key, value in job_env(resources).items():
         cmd += ["--setenv", key, value]
     return [*cmd, *argv]
