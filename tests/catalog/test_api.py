@@ -68,3 +68,4 @@ def test_errors_are_one_line_and_build_needs_a_steward(client: TestClient) -> No
     assert missing.status_code == 404 and "\n" not in missing.json()["error"]
     refused = client.post("/api/datasets/build", content=b"id: x", headers={"content-type": "application/yaml"})
     assert refused.status_code in (401, 403)
+    assert client.get("/api/datasets/t2d-cohort/versions/1/scan").status_code in (401, 403)

@@ -25,6 +25,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/datasets/{dataset_id}/versions/{version}/dcat.jsonld", "catalog.version.read"),
 ]
 BUILD_ROUTE = ("POST", "/api/datasets/build", "catalog.dataset.build")
+SCAN_ROUTE = ("GET", "/api/datasets/{dataset_id}/versions/{version}/scan", "catalog.version.scan")
 
 
 def _register_policy() -> None:
@@ -37,6 +38,9 @@ def _register_policy() -> None:
         register(method, path, action, public())
     method, path, action = BUILD_ROUTE
     register(method, path, action, roles(Role.STEWARD, Role.ADMIN))
+    # Re-scanning reads and scans every file of a version: for the people who answer for releases.
+    method, path, action = SCAN_ROUTE
+    register(method, path, action, roles(Role.STEWARD, Role.ADMIN, Role.AUDITOR))
 
 
 _register_policy()
@@ -146,6 +150,16 @@ def dcat(dataset_id: str, version: str) -> JSONResponse:
     with session_scope() as s:
         doc = dcat_for(s, _ref(dataset_id, version))
     return JSONResponse(doc, media_type="application/ld+json")
+
+
+@router.get("/api/datasets/{dataset_id}/versions/{version}/scan")
+def scan(dataset_id: str, version: str) -> dict[str, Any]:
+    """Re-run the release gate (PHI scan + canaries) over the version's files and data card."""
+    from medkosh.catalog.rescan import rescan_version
+    from medkosh.store.db import session_scope
+
+    with session_scope() as s:
+        return rescan_version(s, _ref(dataset_id, version)).as_dict()
 
 
 MAX_SPEC = 200_000
