@@ -199,3 +199,29 @@ def test_record_run_keeps_paths_out_of_the_audit_log(db_url: str, tmp_path: Path
         assert q.path.endswith("Ravi_Kumar_bundle.json")
         event = s.execute(select(AuditEventRow).where(AuditEventRow.event_type == "ingest.run.completed")).scalar_one()
         assert "Ravi" not in event.details and json.loads(event.details)["quarantined"] == 1
+
+
+def test_concurrent_runs_over_the_same_files_do_not_duplicate(tmp_path: Path) -> None:
+    from medkosh.errors import ConflictError
+
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient", "id": "p"}}]}
+    (tmp_path / "b.json").write_text(json.dumps(bundle))
+    real_publish = zone.publish
+
+    def racing_publish(source_id: str, run_id: str, staged: dict, inputs: dict | None = None) -> None:
+        # another run over the same file publishes first, between this run's check and its publish
+        zone.publish = real_publish
+        try:
+            ingest_fhir([tmp_path], source_id)
+        finally:
+            zone.publish = racing_publish
+        real_publish(source_id, run_id, staged, inputs)
+
+    zone.publish = racing_publish
+    try:
+        with pytest.raises(ConflictError):
+            ingest_fhir([tmp_path], "HOSP-C")
+    finally:
+        zone.publish = real_publish
+    assert zone.scan_table("patient", ["HOSP-C"]).collect().height == 1

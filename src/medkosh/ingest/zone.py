@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from medkosh.config import get_settings
-from medkosh.errors import InputError
+from medkosh.errors import ConflictError, InputError
 from medkosh.ingest import schema as schemas
 from medkosh.store.base import utcnow
 
@@ -147,6 +147,11 @@ def publish(source_id: str, run_id: str, staged: dict[str, Path], inputs: dict[s
     folder = source_dir(source_id)
     with source_lock(source_id):
         manifest = read_manifest(source_id)
+        # Two runs over the same files at once: the second to publish would duplicate rows.
+        clash = set(inputs or {}) & set(manifest["inputs"])
+        if clash:
+            raise ConflictError(f"another run ingested {len(clash)} of these input(s) into {source_id} meanwhile; "
+                                "nothing of this run was published", hint="run it again: ingested inputs are skipped")
         for table, path in sorted(staged.items()):
             check_table_name(table)
             rel = f"{table}/part-{run_id}.parquet"
