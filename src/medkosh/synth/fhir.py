@@ -89,7 +89,9 @@ def _patient(p: Patient, hospital: Hospital) -> dict[str, Any]:
         "birthDate": p.birth_date.isoformat(),
         "address": [{"use": "home", "line": [p.house, p.locality], "city": p.district.city,
                      "district": p.district.name, "state": p.district.state, "postalCode": p.pin, "country": "IN"}],
-        "contact": [{"relationship": [{"text": p.relation}], "name": {"text": p.relative.full},
+        "contact": [{"relationship": [_cc("http://terminology.hl7.org/CodeSystem/v2-0131", "N", "Next-of-Kin",
+                                          p.relative_role)],
+                     "name": {"text": p.relative.full},
                      "telecom": [{"system": "phone", "value": f"+91-{p.relative_phone}"}]}],
         "managingOrganization": _ref(hospital_uuid(hospital)),
     }
