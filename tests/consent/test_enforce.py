@@ -279,3 +279,22 @@ def test_a_run_killed_midway_is_completed_by_the_next(world, monkeypatch) -> Non
         erasures = s.execute(select(AuditEventRow.subject_id)
                              .where(AuditEventRow.event_type == "consent.raw.erased")).scalars().all()
     assert sorted(erasures) == [key(0), key(3)]  # each erasure audited exactly once
+
+
+def test_demo_revocation_step_shows_version_two(world, cm, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from medkosh.consent import demo_revoke
+
+    ids, spec = world
+    build(spec)
+    (tmp_path / "consent-manager").mkdir()
+    (tmp_path / "consent-manager" / "private.key").write_text(cm.key.private_bytes_raw().hex() + "\n")
+    ctx = SimpleNamespace(state={"synth_dir": tmp_path, "revoke_dataset": "t2d-consented"})
+    lines = demo_revoke.run(ctx)
+    assert f"consent {ids[0]} (patient {key(0)}) revoked by a signed consent-manager notification" in lines[0]
+    assert "t2d-consented@1 is now 'superseded — consent withdrawn'" in lines[1]
+    assert lines[2].startswith("t2d-consented@2 published with 4 patients (was 5); patient still present: no")
+    assert ctx.state["consent_revoked"]["new"] == "t2d-consented@2"
+    with session_scope() as s:
+        assert service.history(s, ids[0])[-1]["source"] == "notification"

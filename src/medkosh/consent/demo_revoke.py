@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import select
 
-DATASET = "ehr-diabetes-cohort"
+DATASET = "ehr-diabetes-cohort"  # the demo's shipped EHR cohort (ctx.state["revoke_dataset"] overrides)
 
 
 def _pick(session: Any, members: list[str]) -> tuple[str, str] | None:
@@ -54,8 +54,9 @@ def run(ctx: Any) -> list[str]:
     from medkosh.store.db import session_scope
 
     synth = Path(ctx.state["synth_dir"])
+    dataset = str(ctx.state.get("revoke_dataset", DATASET))
     with session_scope() as s:
-        before = get_version(s, f"{DATASET}@latest")
+        before = get_version(s, f"{dataset}@latest")
         picked = _pick(s, version_members(s, before.ref))
     if picked is None:
         return [f"{before.ref} has no member with a revocable research consent; nothing to show"]
@@ -64,13 +65,13 @@ def run(ctx: Any) -> list[str]:
     report = enforce(actor="demo")
     with session_scope() as s:
         old = get_version(s, before.ref)
-        new = get_version(s, f"{DATASET}@latest")
+        new = get_version(s, f"{dataset}@latest")
         still_in = patient_key in version_members(s, new.ref)
     raw_left = scan_table("patient").filter(pl.col("patient_key") == patient_key).select(pl.len()).collect().item()
-    mine = [w for w in report.withdrawn if w["dataset_id"] == DATASET]
+    mine = [w for w in report.withdrawn if w["dataset_id"] == dataset]
     grants = mine[0]["grants"] if mine else "unknown"
     others = sorted({f"{w['dataset_id']}@{w['new_version']}" for w in report.withdrawn
-                     if w["dataset_id"] != DATASET and w["new_version"]})
+                     if w["dataset_id"] != dataset and w["new_version"]})
     ctx.state["consent_revoked"] = {"consent_id": consent_id, "patient_key": patient_key,
                                     "old": old.ref, "new": new.ref}
     return [
