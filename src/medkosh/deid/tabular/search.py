@@ -195,10 +195,10 @@ def _heuristic(problem: Problem, metric: str, budget: int, total: int) -> Search
     evaluated = 0
     best: NodeResult | None = None
 
-    def run(node: np.ndarray) -> NodeResult:
+    def run(node: np.ndarray, source: Cells | None = None) -> NodeResult:
         nonlocal evaluated
         key = tuple(int(x) for x in node)
-        r = problem.evaluate(key, cache.source(key))
+        r = problem.evaluate(key, source if source is not None else cache.source(key))
         cache.add(r)
         evaluated += 1
         return r
@@ -211,7 +211,7 @@ def _heuristic(problem: Problem, metric: str, budget: int, total: int) -> Search
         for d in np.flatnonzero(current < maxima):
             nxt = current.copy()
             nxt[d] += 1
-            cand = run(nxt)
+            cand = run(nxt, r.cells)  # a successor rolls up from the current node's cells
             lb = float(problem.lower_bound(nxt[None, :], metric)[0])
             options.append((cand.suppressed, lb, int(d), nxt, cand))
             if evaluated >= budget:
