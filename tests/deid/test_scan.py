@@ -121,3 +121,14 @@ def test_cli_scan_exit_status(tmp_path: Path) -> None:
     assert data["findings"] == 1 and PHONE not in res.stdout
     ok = subprocess.run([*run, str(clean)], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def test_json_strings_are_decoded_before_scanning(tmp_path: Path) -> None:
+    # ensure_ascii escapes Devanagari as \\u0930…; the scanner must see the decoded note.
+    rows = [{"id": "n1", "text": "श्री रमेश शर्मा\nWIFE SUNITA CALLED"}, {"id": "n2", "text": "Pt [NAME], BP 120/80."}]
+    path = tmp_path / "out.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=True) + "\n" for r in rows), encoding="utf-8")
+    found = scan_paths([path])
+    assert {f.offset for f in found} == {1}  # line 1 only: line 2 holds nothing but a tag
+    assert any(f.label == "NAME" and "/text" in f.where for f in found)
+    _no_full_identifier(found, "रमेश", "शर्मा", "SUNITA")

@@ -34,10 +34,10 @@ _SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 @dataclass(frozen=True)
 class Finding:
     path: str
-    offset: int          # character offset in a text file; row index in a table; -1 in DICOM
+    offset: int          # character offset in a text file; row index in a table; line in JSONL; -1 in DICOM
     label: str           # a PHI label (NAME, AADHAAR, ...) or CANARY
     excerpt_masked: str  # context with every identifier in it masked
-    where: str = ""      # human-readable place: "offset 120", "row 4, column name", "(0010,0010) PatientName"
+    where: str = ""      # "offset 120", "row 4, column name", "line 3, /text, char 40", "(0010,0010) PatientName"
     kind: str = "phi"    # "phi" or "canary"
 
     def as_dict(self) -> dict[str, Any]:
@@ -205,6 +205,64 @@ def _scan_text(sc: _Scanner, path: Path, html: bool = False) -> list[Finding]:
     return found
 
 
+def _walk_json(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """(JSON pointer, string) for every string in a JSON document, keys included."""
+    if isinstance(value, str):
+        yield pointer or "/", value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            child = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
+            yield child + " (key)", str(k)
+            yield from _walk_json(v, child)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk_json(v, f"{pointer}/{i}")
+
+
+def _scan_json_value(sc: _Scanner, path: Path, doc: Any, line: int | None) -> list[Finding]:
+    """Scan each string of a parsed document on its own, so escapes (\\n, \\u0930) are decoded and a
+    note's line structure (capitals lines, form fields) is what the engine sees."""
+    found = []
+    seen: set[str] = set()
+    for pointer, value in _walk_json(doc, ""):
+        if not value.strip() or (pointer.endswith("(key)") and value in seen):
+            continue
+        if pointer.endswith("(key)"):
+            seen.add(value)
+        where = f"line {line}, {pointer}" if line is not None else pointer
+        found += sc.block(value, str(path), line if line is not None else 0, lambda i, w=where: f"{w}, char {i}",
+                          offset_of=lambda i, ln=line: ln if ln is not None else i)
+    return found
+
+
+def _scan_json(sc: _Scanner, path: Path) -> list[Finding]:
+    import orjson
+
+    if path.suffix.lower() == ".jsonl":
+        found: list[Finding] = []
+        with path.open("rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    doc = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    # Not JSON after all: scan the line as text (nothing may escape the gate).
+                    text = raw.decode("utf-8", errors="replace")
+                    found += sc.block(text, str(path), lineno, lambda i, ln=lineno: f"line {ln}, char {i}",
+                                      offset_of=lambda i, ln=lineno: ln)
+                    continue
+                found += _scan_json_value(sc, path, doc, lineno)
+        return found
+    if path.stat().st_size > 64 * 1024 * 1024:
+        return _scan_text(sc, path)  # too big to parse whole: raw text, in chunks
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError:
+        return _scan_text(sc, path)
+    return _scan_json_value(sc, path, doc, None)
+
+
 def _scan_cells(sc: _Scanner, path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[Finding]:
     """Scan every distinct value of every string column once, as 'column: value' (the column name
     is context: a bare '411001' under 'pin' is a PIN code)."""
@@ -339,6 +397,8 @@ def _scan_one(sc: _Scanner, path: Path) -> list[Finding]:
         return _scan_csv(sc, path)
     if suffix in (".html", ".htm"):
         return _scan_text(sc, path, html=True)
+    if suffix in (".json", ".jsonl"):
+        return _scan_json(sc, path)
     if _is_dicom(path):
         return _scan_dicom(sc, path)
     if _looks_binary(path):

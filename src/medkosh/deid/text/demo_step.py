@@ -9,7 +9,6 @@ from typing import Any
 
 def run(ctx: Any) -> list[str]:
     from medkosh.deid.scan import load_canaries, scan_paths
-    from medkosh.deid.text.engine import detect
     from medkosh.deid.text.evaluate import Score, score_note
     from medkosh.deid.text.stream import deidentify_jsonl
 
@@ -20,12 +19,13 @@ def run(ctx: Any) -> list[str]:
 
     every_age = Score()
     safe_harbor = Score()  # ages under 90 are not identifiers under HIPAA Safe Harbor; synth labels all
-    with notes_path.open(encoding="utf-8") as fh:
-        for line in fh:
+    # The output lines carry the detected spans (offsets into the input), in input order.
+    with notes_path.open(encoding="utf-8") as fh, out_path.open(encoding="utf-8") as out_fh:
+        for line, out_line in zip(fh, out_fh, strict=True):
             note = json.loads(line)
             text = note["text"]
             gold = [(g["start"], g["end"], g["label"]) for g in note["phi"]]
-            predicted = [(s.start, s.end) for s in detect(text)]
+            predicted = [(s["start"], s["end"]) for s in json.loads(out_line)["spans"]]
             score_note(text, gold, predicted, every_age)
             kept = [g for g in gold if g[2] != "AGE" or _age(text[g[0]:g[1]]) >= 90]
             score_note(text, kept, predicted, safe_harbor)

@@ -63,8 +63,9 @@ def detect(text: str, *, profile: str = "default") -> list[Span]:
     if not text:
         return []
     if "[" in text:
-        # Blank out our own tags with spaces of the same length: offsets stay valid.
-        text = _OWN_TAGS.sub(lambda m: " " * len(m.group()), text)
+        # Our own tags become NUL characters of the same length: offsets stay valid, and NUL is
+        # neither a word nor a space, so no name or address runs across a removed identifier.
+        text = _OWN_TAGS.sub(lambda m: "\x00" * len(m.group()), text)
     lex = lexicon()
     spans = find_patterns(text, profile)
     tokens = tokenize(text, lex)

@@ -124,7 +124,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
             between = text[(tokens[j - 1].end if j > cue_end else tokens[cue_end - 1].end):t.start]
             if "\n" in between and (last is not None or pieces):
                 break
-            if any(c in between for c in ";()") or any(c.isalpha() for c in between) or (". " in between and t.capitalised and last is not None
+            if any(c in between for c in ";()\x00") or any(c.isalpha() for c in between) or (". " in between and t.capitalised and last is not None
                                                      and not tokens[j - 1].initial and len(tokens[j - 1].key) > 3):
                 break
             if not (_placeish(t) or t.key in LOCALITY_HEADS or t.key in ("no", "near", "opp", "behind", "post", "po", "dist", "the")):
