@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -86,7 +87,7 @@ def settings(dataset_id: str = typer.Argument(..., help="Dataset id (or a Parque
     from medkosh.surveillance.types import ProtectionMode
 
     ensure_store()
-    changes = {k: v for k, v in {"threshold": threshold, "rounding_base": rounding, "epsilon_budget": epsilon_budget,
+    changes: dict[str, Any] = {k: v for k, v in {"threshold": threshold, "rounding_base": rounding, "epsilon_budget": epsilon_budget,
                                  "max_epsilon_per_query": max_epsilon,
                                  "max_contributions": max_contributions}.items() if v is not None}
     if mode is not None:

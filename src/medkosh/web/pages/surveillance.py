@@ -47,7 +47,8 @@ def line_chart(chart: dict[str, Any]) -> dict[str, Any]:
         return round(H - PAD - (H - 2 * PAD) * v / top, 1)
 
     def segments(series: list[float | None]) -> list[str]:
-        out, cur = [], []
+        out: list[str] = []
+        cur: list[str] = []
         for i, v in enumerate(series):
             if v is None:
                 if len(cur) > 1:
