@@ -186,7 +186,7 @@ class DicomDeidentifier:
         modality = str(ds.get("Modality", "") or "") or None
         burned = str(ds.get("BurnedInAnnotation", "") or "").upper()
         sop_class = str(ds.get("SOPClassUID", "") or "") or None
-        secrets_in_text = _identifying_strings(ds)
+        secrets_in_text = secrets_pattern(_identifying_strings(ds))
         self._apply(ds, days, secrets_in_text)
         self._stamp(ds, key)
         meta = getattr(ds, "file_meta", None)
@@ -210,7 +210,7 @@ class DicomDeidentifier:
 
     # -------------------------------------------------------------- the profile, element by element
 
-    def _apply(self, ds: Dataset, days: int, secrets: list[str]) -> None:
+    def _apply(self, ds: Dataset, days: int, secrets: re.Pattern[str] | None) -> None:
         for tag in list(ds.keys()):
             if tag.is_private:
                 del ds[tag]
@@ -221,10 +221,21 @@ class DicomDeidentifier:
                 if _vr_of(raw, tag) == "SQ":  # only sequences are decoded: the profile applies inside
                     self._each_item(ds[tag], days, secrets)
                 continue
-            elem = ds[tag]
             if action == "X":
-                del ds[tag]
-            elif action == "Z":
+                del ds[tag]  # removed without decoding the old value
+                continue
+            vr = _vr_of(ds.get_item(tag), tag)
+            if action in ("Z", "D") and vr and vr not in ("SQ", "UI") and " or " not in vr:
+                # The old value is not needed: build the replacement element without decoding it.
+                new = DataElement(tag, vr, None)
+                if action == "Z":
+                    _empty(new)
+                else:
+                    self._dummy(new)
+                ds[tag] = new
+                continue
+            elem = ds[tag]
+            if action == "Z":
                 _empty(elem)
             elif action == "D":
                 self._dummy(elem)
@@ -235,7 +246,7 @@ class DicomDeidentifier:
             elif action == "C":
                 self._clean(elem, days, secrets)
 
-    def _each_item(self, elem: DataElement, days: int, secrets: list[str]) -> None:
+    def _each_item(self, elem: DataElement, days: int, secrets: re.Pattern[str] | None) -> None:
         for item in elem.value or []:
             self._apply(item, days, secrets)
 
@@ -271,7 +282,7 @@ class DicomDeidentifier:
         else:
             _empty(elem)
 
-    def _clean(self, elem: DataElement, days: int, secrets: list[str]) -> None:
+    def _clean(self, elem: DataElement, days: int, secrets: re.Pattern[str] | None) -> None:
         vr = elem.VR
         if vr == "SQ":
             for item in elem.value or []:
@@ -317,12 +328,19 @@ def _vr_of(raw: Any, tag: Any) -> str | None:
     return str(vr)
 
 
-def clean_text(value: str, secrets: list[str]) -> str:
+def secrets_pattern(secrets: list[str]) -> re.Pattern[str] | None:
+    """One case-insensitive alternation of the patient's identifiers (longest first), compiled once
+    per file instead of once per identifier per descriptor."""
+    if not secrets:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)), re.IGNORECASE)
+
+
+def clean_text(value: str, secrets: list[str] | re.Pattern[str] | None) -> str:
     """Clean a descriptor: the patient's own identifiers, dates, long numbers and e-mail addresses
     become '*'; the clinical words stay (Clean Descriptors keeps what describes the image)."""
-    out = value
-    for s in secrets:
-        out = re.sub(re.escape(s), "*", out, flags=re.IGNORECASE)
+    pattern = secrets_pattern(secrets) if isinstance(secrets, list) else secrets
+    out = pattern.sub("*", value) if pattern is not None else value
     out = _EMAIL.sub("*", out)
     out = _DATE_LIKE.sub("*", out)
     return _LONG_NUMBER.sub("*", out)
