@@ -11,11 +11,8 @@ which would (rightly, for free text) call any opaque token an identifier:
 - DICOM PatientID and PatientName hold the dataset's person pseudonym (PS3.15 dummy values), and
   DeidentificationMethod names the PS3.15 options medkosh applied; each is checked to be exactly that
   and blanked in the scan copy of each instance;
-- in de-identified note text, the de-identifier's own `[LABEL]` tags are markers medkosh inserted, not
-  patient data; the scanner's high-recall address rule reads "Address: [ADDRESS]" as an address, so the
-  scan copy shows each tag as "[removed]". The released text keeps its tags.
-Everything else — every other Parquet column, all other note text, every DICOM header, the rest of the
-card — goes through `medkosh.deid.scan` unchanged.
+Everything else — every other Parquet column, all note text as released, every DICOM header, the rest
+of the card — goes through `medkosh.deid.scan` unchanged.
 """
 
 from __future__ import annotations
@@ -38,12 +35,6 @@ STRUCTURAL: dict[str, re.Pattern[str]] = {
     "study_uid": _KEYED_UID, "series_uid": _KEYED_UID, "sop_uid": _KEYED_UID, "file": _IMAGE_PATH,
 }
 _IMAGE = re.compile(r"!\[[^\]]*\]\(data:[^)]*\)")
-
-
-def _tag_pattern() -> str:
-    from medkosh.deid.text.types import Label
-
-    return r"\[(?:" + "|".join(sorted((label.value for label in Label), key=len, reverse=True)) + r")\]"
 
 
 def structural_findings(tables: list[PreparedTable]) -> list[Finding]:
@@ -126,8 +117,6 @@ def scan_release(folder: Path, tables: list[PreparedTable], spec: DatasetSpec, m
     findings_pre: list[Finding] = []
     for table in tables:
         rest = table.frame.drop([c for c in STRUCTURAL if c in table.frame.columns])
-        if table.select.text_column:
-            rest = rest.with_columns(pl.col(table.select.text_column).str.replace_all(_tag_pattern(), "[removed]"))
         path = gate / f"{table.name}.parquet"
         rest.write_parquet(path)
         paths.append(path)
