@@ -174,7 +174,7 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
             j += 1
         generic_only = j == i or all(tokens[k].key in HOSPITAL_GENERIC for k in range(j, i))
-        named_by_place = i + 1 < n and joined(text, tok, tokens[i + 1]) and tokens[i + 1].place \
+        named_by_place = i + 1 < n and joined(text, tok, tokens[i + 1], allow_comma=True) and tokens[i + 1].place \
             and (tokens[i + 1].capitalised or tokens[i + 1].upper_line)
         # "the hospital", "a private clinic", "District Hospital" are no names; "District Hospital
         # Kolkata" and "City Care Clinic" (two capitalised words in mixed case) are.
