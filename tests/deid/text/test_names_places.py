@@ -64,3 +64,11 @@ def test_all_capitals_note() -> None:
     text = "WIFE MARY AND SON RAHUL IN TO VISIT, UPDATED BY DR SMITH. RECEIVED LASIX WITH GOOD UO."
     got = names(text)
     assert got == ["MARY", "RAHUL", "SMITH"]
+
+
+def test_scan_profile_flags_unknown_capitalised_words_in_prose() -> None:
+    text = "Blood culture grew Klebsiella pneumoniae; later visited Thekkumkattil at home."
+    default = [text[s.start:s.end] for s in detect(text)]
+    scan = [text[s.start:s.end] for s in detect(text, profile="scan")]
+    assert "Thekkumkattil" not in default  # no cue, no gazetteer entry: the default profile misses it
+    assert "Thekkumkattil" in scan and "Klebsiella" not in scan

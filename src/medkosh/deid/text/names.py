@@ -249,6 +249,15 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     and tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES:
                 flagged[i] = 0.6
 
+    # 4b. Scan profile (the release gate, where a miss costs more than a false alarm): Philter's
+    #     rule — a capitalised word in running prose that no word list knows is suspect.
+    if profile == "scan":
+        for i, tok in enumerate(tokens):
+            if not flagged[i] and tok.unknown and not tok.devanagari and not tok.upper_line \
+                    and len(tok.key) >= 4 and tok.capitalised and not tok.text.isupper() \
+                    and _in_prose(text, tok) and not eponym(tokens, i):
+                flagged[i] = 0.5
+
     # 5. Grow every flagged token over its name-shaped neighbours.
     for i in range(n):
         if flagged[i]:
