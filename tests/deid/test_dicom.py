@@ -218,3 +218,26 @@ def test_deid_dicom_cli_reports_json_and_exit_status(tmp_path: Path, capsys: pyt
     assert "skipped" in captured.err and "Traceback" not in captured.err
     names = {p.name for p in (tmp_path / "out").rglob("*.dcm")}
     assert "a.dcm" not in names and all(n.startswith("2.25.") for n in names)  # keyed UIDs, not input names
+
+
+def test_parallel_workers_write_the_same_files(tmp_path: Path) -> None:
+    from medkosh.deid.dicom import UhidPseudonym
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "SC_rgb.dcm", "US1_UNCR.dcm"):
+        path = get_testdata_file(name, download=False)
+        if path:
+            for i in range(2):
+                ds = read_dicom(Path(path))
+                ds.SOPInstanceUID = f"{ds.SOPInstanceUID}.{i}"
+                ds.save_as(src / f"{i}_{name}", enforce_file_format=False)
+    (src / "broken.dcm").write_bytes(b"nope")
+    outs = {}
+    for workers in (1, 2):
+        eng = DicomDeidentifier(SECRET, UhidPseudonym(SECRET, "TEST"))
+        report = deidentify_folder(src, tmp_path / f"out{workers}", eng, workers=workers)
+        assert [Path(s["path"]).name for s in report.skipped or []] == ["broken.dcm"]
+        outs[workers] = {p.relative_to(tmp_path / f"out{workers}"): p.read_bytes()
+                         for p in (tmp_path / f"out{workers}").rglob("*.dcm")}
+    assert outs[1] == outs[2] and len(outs[1]) >= 8

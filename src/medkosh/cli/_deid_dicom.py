@@ -18,10 +18,14 @@ def dicom(in_dir: Path = typer.Argument(..., help="Folder of DICOM files (search
                                            "pseudonyms and date shifts."),
           source: str = typer.Option("standalone", "--source",
                                      help="Hospital id: part of the pseudonym, as in the raw zone."),
+          workers: int = typer.Option(0, "--workers", min=0, max=32,
+                                      help="Worker processes (0: one per CPU, at most 4)."),
           json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout.")) -> None:
     """De-identify DICOM headers (PS3.15 Basic profile + modified dates + clean descriptors)."""
-    from medkosh.deid.dicom import DicomDeidentifier, deidentify_folder
-    from medkosh.deid.pseudonym import dataset_secret, pseudonym
+    import os
+
+    from medkosh.deid.dicom import DicomDeidentifier, UhidPseudonym, deidentify_folder
+    from medkosh.deid.pseudonym import dataset_secret
     from medkosh.errors import InputError
 
     if not in_dir.is_dir():
@@ -29,8 +33,8 @@ def dicom(in_dir: Path = typer.Argument(..., help="Folder of DICOM files (search
     if out_dir.resolve() == in_dir.resolve() or in_dir.resolve() in out_dir.resolve().parents:
         raise InputError(f"output folder {out_dir} is inside the input folder", hint="choose another OUT_DIR")
     secret = dataset_secret(dataset)
-    engine = DicomDeidentifier(secret, lambda pid: pseudonym(secret, pid, system=f"uhid:{source}"))
-    report = deidentify_folder(in_dir, out_dir, engine)
+    engine = DicomDeidentifier(secret, UhidPseudonym(secret, source))
+    report = deidentify_folder(in_dir, out_dir, engine, workers=workers or min(os.cpu_count() or 1, 4))
     doc = report.as_dict()
     if json_out:
         from medkosh.cli._common import emit_json

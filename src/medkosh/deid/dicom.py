@@ -33,7 +33,7 @@ from pydicom.sequence import Sequence
 
 from medkosh.deid.dates import shift_days
 from medkosh.deid.dicom_actions import action_for
-from medkosh.deid.pseudonym import keyed_uid
+from medkosh.deid.pseudonym import keyed_uid, pseudonym
 
 PROFILE_CODES = (  # DeidentificationMethodCodeSequence (CID 7050)
     ("113100", "Basic Application Confidentiality Profile"),
@@ -493,8 +493,20 @@ def output_path(out_dir: Path, result: DeidResult, review: bool) -> Path:
         f"{result.sop_uid or 'unknown-instance'}.dcm"
 
 
+class UhidPseudonym:
+    """A picklable patient-key function (worker processes need one): PatientID read as a UHID of `source`."""
+
+    def __init__(self, secret: bytes, source: str) -> None:
+        self.secret, self.source = secret, source
+
+    def __call__(self, patient_id: str) -> str:
+        return pseudonym(self.secret, patient_id, system=f"uhid:{self.source}")
+
+
 def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
-                      progress: Callable[[int, int], None] | None = None) -> FolderReport:
+                      progress: Callable[[int, int], None] | None = None, workers: int = 1) -> FolderReport:
+    """De-identify every file under IN into OUT; with workers > 1 the files are shared among processes
+    (the engine, and so its patient-key function, must then be picklable)."""
     started = time.perf_counter()
     files = iter_files(in_dir)
     report = FolderReport(files_total=len(files), flagged=[], skipped=[])
@@ -503,8 +515,21 @@ def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
     # (cheaper than a rename per file, and a run that dies leaves OUT as it was).
     staging = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     try:
-        _deidentify_into(files, staging, out_dir, engine, report, progress)
+        if workers > 1 and len(files) >= 4 * workers:
+            from concurrent.futures import ProcessPoolExecutor
+
+            chunks = [(engine, files[i::workers], staging, out_dir) for i in range(workers)]
+            with ProcessPoolExecutor(workers) as pool:
+                for part in pool.map(_chunk, chunks):
+                    report.written += part.written
+                    report.flagged.extend(part.flagged or [])
+                    report.skipped.extend(part.skipped or [])
+            report.flagged.sort(key=lambda f: f["path"])
+            report.skipped.sort(key=lambda f: f["path"])
+        else:
+            _deidentify_into(files, staging, out_dir, engine, report, progress)
         _publish_tree(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -512,10 +537,16 @@ def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
     return report
 
 
+def _chunk(args: tuple[DicomDeidentifier, list[Path], Path, Path]) -> FolderReport:
+    engine, files, staging, out_dir = args
+    part = FolderReport(files_total=len(files), flagged=[], skipped=[])
+    _deidentify_into(files, staging, out_dir, engine, part, None)
+    return part
+
+
 def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: DicomDeidentifier,
                      report: FolderReport, progress: Callable[[int, int], None] | None) -> None:
     assert report.flagged is not None and report.skipped is not None
-    staging.mkdir(parents=True)
     for n, path in enumerate(files, start=1):
         if progress:
             progress(n, len(files))
