@@ -23,6 +23,7 @@ STEPS: list[tuple[str, str]] = [
     ("Build the catalog", "medkosh.catalog.demo_step"),
     ("Revoke one consent and enforce", "medkosh.consent.demo_revoke"),
     ("Controlled access", "medkosh.access.demo_step"),
+    ("Trusted research environment", "medkosh.compute.demo_step"),
     ("Disease surveillance", "medkosh.surveillance.demo_step"),
 ]
 
