@@ -221,7 +221,7 @@ def test_deid_dicom_cli_reports_json_and_exit_status(tmp_path: Path, capsys: pyt
 
 
 def test_parallel_workers_write_the_same_files(tmp_path: Path) -> None:
-    from medkosh.deid.dicom import UhidPseudonym
+    from medkosh.ingest.linkage import UhidKey
 
     src = tmp_path / "in"
     src.mkdir()
@@ -235,7 +235,7 @@ def test_parallel_workers_write_the_same_files(tmp_path: Path) -> None:
     (src / "broken.dcm").write_bytes(b"nope")
     outs = {}
     for workers in (1, 2):
-        eng = DicomDeidentifier(SECRET, UhidPseudonym(SECRET, "TEST"))
+        eng = DicomDeidentifier(SECRET, UhidKey(SECRET, "TEST"))
         report = deidentify_folder(src, tmp_path / f"out{workers}", eng, workers=workers)
         assert [Path(s["path"]).name for s in report.skipped or []] == ["broken.dcm"]
         outs[workers] = {p.relative_to(tmp_path / f"out{workers}"): p.read_bytes()

@@ -12,7 +12,7 @@ app = typer.Typer()
 
 @app.command("dicom")
 def dicom(in_dir: Path = typer.Argument(..., help="Folder of DICOM files (searched recursively)."),
-          out_dir: Path = typer.Argument(..., help="Where de-identified files go (OUT/<study>/<series>/<sop>.dcm)."),
+          out_dir: Path = typer.Argument(..., help="Where de-identified files go (OUT/<study>/<sop>.dcm)."),
           dataset: str = typer.Option("dicom", "--dataset",
                                       help="Dataset name: its secret (HOME/keys/pseudonym-<name>.key) keys UIDs, "
                                            "pseudonyms and date shifts."),
@@ -24,16 +24,17 @@ def dicom(in_dir: Path = typer.Argument(..., help="Folder of DICOM files (search
     """De-identify DICOM headers (PS3.15 Basic profile + modified dates + clean descriptors)."""
     import os
 
-    from medkosh.deid.dicom import DicomDeidentifier, UhidPseudonym, deidentify_folder
+    from medkosh.deid.dicom import DicomDeidentifier, deidentify_folder
     from medkosh.deid.pseudonym import dataset_secret
     from medkosh.errors import InputError
+    from medkosh.ingest.linkage import UhidKey
 
     if not in_dir.is_dir():
         raise InputError(f"not a folder: {in_dir}", hint="give the folder that holds the DICOM files")
     if out_dir.resolve() == in_dir.resolve() or in_dir.resolve() in out_dir.resolve().parents:
         raise InputError(f"output folder {out_dir} is inside the input folder", hint="choose another OUT_DIR")
     secret = dataset_secret(dataset)
-    engine = DicomDeidentifier(secret, UhidPseudonym(secret, source))
+    engine = DicomDeidentifier(secret, UhidKey(secret, source))
     report = deidentify_folder(in_dir, out_dir, engine, workers=workers or min(os.cpu_count() or 1, 4))
     doc = report.as_dict()
     if json_out:

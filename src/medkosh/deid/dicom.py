@@ -33,7 +33,7 @@ from pydicom.sequence import Sequence
 
 from medkosh.deid.dates import shift_days
 from medkosh.deid.dicom_actions import action_for
-from medkosh.deid.pseudonym import keyed_uid, pseudonym
+from medkosh.deid.pseudonym import keyed_uid
 
 PROFILE_CODES = (  # DeidentificationMethodCodeSequence (CID 7050)
     ("113100", "Basic Application Confidentiality Profile"),
@@ -421,10 +421,14 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def write_dataset(ds: Dataset, dest: Path, atomic: bool = True) -> None:
+def write_dataset(ds: Dataset, dest: Path, atomic: bool = True, made: set[Path] | None = None) -> None:
     """Write a dataset; with atomic=True via a temporary name and a rename, so a reader never sees
-    half a file (atomic=False only inside a private staging folder that is published as a whole)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    half a file (atomic=False only inside a private staging folder that is published as a whole).
+    `made`: folders this run already created (a mkdir per file is not free on a busy disk)."""
+    if made is None or dest.parent not in made:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(dest.parent)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp") if atomic else dest
     try:
         with warnings.catch_warnings(), _no_validation():
@@ -486,27 +490,17 @@ def iter_files(folder: Path) -> list[Path]:
 
 
 def output_path(out_dir: Path, result: DeidResult, review: bool) -> Path:
-    """OUT/<study>/<series>/<sop>.dcm with keyed UIDs (original file names may carry identifiers);
+    """OUT/<study>/<sop>.dcm with keyed UIDs (original file names may carry identifiers; the series is
+    in each header, and one folder level fewer halves the file-system work for small studies);
     images flagged for review go under OUT/_review/ so that OUT itself holds only publishable files."""
     base = out_dir / "_review" if review else out_dir
-    return base / (result.study_uid or "unknown-study") / (result.series_uid or "unknown-series") / \
-        f"{result.sop_uid or 'unknown-instance'}.dcm"
-
-
-class UhidPseudonym:
-    """A picklable patient-key function (worker processes need one): PatientID read as a UHID of `source`."""
-
-    def __init__(self, secret: bytes, source: str) -> None:
-        self.secret, self.source = secret, source
-
-    def __call__(self, patient_id: str) -> str:
-        return pseudonym(self.secret, patient_id, system=f"uhid:{self.source}")
+    return base / (result.study_uid or "unknown-study") / f"{result.sop_uid or 'unknown-instance'}.dcm"
 
 
 def deidentify_folder(in_dir: Path, out_dir: Path, engine: DicomDeidentifier,
                       progress: Callable[[int, int], None] | None = None, workers: int = 1) -> FolderReport:
     """De-identify every file under IN into OUT; with workers > 1 the files are shared among processes
-    (the engine, and so its patient-key function, must then be picklable)."""
+    (the engine, and so its patient-key function, must then be picklable: medkosh.ingest.linkage.UhidKey)."""
     started = time.perf_counter()
     files = iter_files(in_dir)
     report = FolderReport(files_total=len(files), flagged=[], skipped=[])
@@ -547,6 +541,7 @@ def _chunk(args: tuple[DicomDeidentifier, list[Path], Path, Path]) -> FolderRepo
 def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: DicomDeidentifier,
                      report: FolderReport, progress: Callable[[int, int], None] | None) -> None:
     assert report.flagged is not None and report.skipped is not None
+    made: set[Path] = set()
     for n, path in enumerate(files, start=1):
         if progress:
             progress(n, len(files))
@@ -557,7 +552,7 @@ def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: Di
             report.skipped.append({"path": str(path), "reason": str(exc)})
             continue
         dest = output_path(staging, result, result.flagged)
-        write_dataset(ds, dest, atomic=False)
+        write_dataset(ds, dest, atomic=False, made=made)
         report.written += 1
         if result.flagged:
             final = out_dir / dest.relative_to(staging)

@@ -40,6 +40,17 @@ def patient_key(source_id: str, identifier: str, kind: str = "uhid", secret: byt
     return pseudonym(secret if secret is not None else zone_secret(), identifier, system=f"{kind}:{source_id}")
 
 
+class UhidKey:
+    """patient_key as a picklable callable (worker processes need one): identifier read as a UHID of
+    `source_id`, keyed under `secret` (the zone's, or a dataset's for standalone de-identification)."""
+
+    def __init__(self, secret: bytes, source_id: str) -> None:
+        self.secret, self.source_id = secret, source_id
+
+    def __call__(self, identifier: str) -> str:
+        return patient_key(self.source_id, identifier, "uhid", self.secret)
+
+
 def zone_shift_days(patient_key_value: str, secret: bytes | None = None) -> int:
     """The per-patient date shift used for this patient's DICOM in the zone; dataset builds use the same
     so that image dates and record dates of one patient stay aligned."""
