@@ -9,7 +9,8 @@ busy machine does not distort).
 
 The 1M-entry log is generated with the chain arithmetic (medkosh.audit.chain.entry_hash) and bulk
 inserted, with a signed checkpoint every 1,000 entries, so the verify timing is not waiting for a
-million appends; `medkosh audit verify` (verify_database) is then timed on it.
+million appends; `medkosh audit verify` (verify_database) is then timed on it, in one process and
+with one worker process per core (seq ranges checked independently, then joined).
 """
 
 from __future__ import annotations
@@ -109,15 +110,24 @@ def build_log(url: str, n: int, checkpoint_every: int = 1000) -> float:
     return time.perf_counter() - started
 
 
-def bench_verify(url: str) -> dict[str, object]:
+def bench_verify(url: str, workers: int) -> dict[str, object]:
+    """verify_database with one process, or with `workers` processes over seq ranges (CPU time of the
+    workers counted through resource.getrusage of the children)."""
+    import resource
+
     from medkosh.audit.verify import verify_database
     from medkosh.store.db import session_scope
 
-    w, c = time.perf_counter(), time.process_time()
+    def children_cpu() -> float:
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return ru.ru_utime + ru.ru_stime
+
+    w, c, cc = time.perf_counter(), time.process_time(), children_cpu()
     with session_scope() as s:
-        result = verify_database(s)
-    wall, cpu = time.perf_counter() - w, time.process_time() - c
-    return {"ok": result.ok, "events": result.events, "checkpoints": result.checkpoints,
+        result = verify_database(s, workers=workers)
+    wall = time.perf_counter() - w
+    cpu = time.process_time() - c + children_cpu() - cc
+    return {"ok": result.ok, "events": result.events, "checkpoints": result.checkpoints, "workers": workers,
             "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
 
 
@@ -135,7 +145,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url = _setup(Path(tmp) / "verify")
         out["build_log_s"] = round(build_log(url, args.events), 1)
-        out["verify_sqlite"] = bench_verify(url)
+        out["verify_sqlite"] = bench_verify(url, 1)
+        from medkosh.audit.parallel import default_workers
+
+        if default_workers() > 1:
+            out["verify_sqlite_parallel"] = bench_verify(url, default_workers())
     text = json.dumps(out, indent=1)
     print(text)
     if args.json:

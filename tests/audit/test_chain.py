@@ -106,3 +106,29 @@ def test_savepoint_rollback_keeps_the_chain_whole(db_url: str) -> None:
     result = _verify()
     assert result.ok, result.reason
     assert result.events == 4
+
+
+PARALLEL_CASES = [
+    ("UPDATE audit_event SET actor='mallory' WHERE seq=7", 7),
+    ("UPDATE audit_event SET details='[99]' WHERE seq=3", 3),
+    ("DELETE FROM audit_event WHERE seq=10", 11),
+    ("DELETE FROM audit_event WHERE seq=9", 10),  # the last entry of a worker's range
+    ("DELETE FROM audit_event WHERE seq=25", 25),
+    ("UPDATE audit_event SET prev_hash='0' WHERE seq=17", 17),  # the first entry of a worker's range
+    (None, None),
+]
+
+
+@pytest.mark.parametrize("sql, bad_seq", PARALLEL_CASES)
+def test_parallel_verification_gives_the_sequential_verdict(db_url: str, sql: str | None, bad_seq: int | None) -> None:
+    """Several workers over seq ranges (forced here with a tiny threshold) name the same first broken entry."""
+    _fill(25)
+    if sql:
+        with get_engine(db_url).begin() as conn:
+            conn.execute(text(sql))
+    with session_scope() as s:
+        sequential = verify_database(s, workers=1)
+        parallel = verify_database(s, workers=2, parallel_min=1)
+    assert (parallel.ok, parallel.first_bad_seq, parallel.reason) == \
+        (sequential.ok, sequential.first_bad_seq, sequential.reason)
+    assert parallel.ok is (sql is None) and parallel.first_bad_seq == bad_seq

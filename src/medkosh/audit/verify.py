@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,29 +66,42 @@ def iter_raw_rows(session: Session, batch: int = 20_000) -> Iterator[tuple[Any, 
 _SORT = orjson.OPT_SORT_KEYS
 
 
-def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[str, str, str]],
-                trusted_keys: set[str] | None, head: tuple[int, str] | None,
-                start: tuple[int, str] = (1, chain.GENESIS)) -> VerifyResult:
-    """Pure verification over (row tuples, checkpoints {seq: (hash, public_key, signature)}), from entry
-    start[0] whose predecessor's hash is start[1]."""
-    started = time.perf_counter()
+@dataclass
+class Scan:
+    """What one pass over consecutive entries found: how many, where it ended, the hashes at checkpoint
+    positions, and the first failure (seq, event id, reason) if any."""
+
+    count: int = 0
+    first_seq: int | None = None
+    first_event_id: str | None = None
+    first_prev: str | None = None
+    last_seq: int = 0
+    last_hash: str = chain.GENESIS
+    cp_hashes: dict[int, str] = field(default_factory=dict)
+    failure: tuple[int | None, str | None, str] | None = None
+
+
+def scan(rows: Iterator[tuple[Any, ...]], start: tuple[int, str | None], cp_seqs: set[int]) -> Scan:
+    """Check entries from seq start[0] on: consecutive numbers, each prev_hash linking to the entry before
+    (start[1] for the first; None: take the first entry's prev_hash as given, for a range checked by
+    another worker), and each stored hash equal to the recomputed one."""
+    out = Scan(last_seq=start[0] - 1)
     prev_hash = start[1]
     expected_seq = start[0]
-    count = 0
-    hashes_at_cp: dict[int, str] = {}
-    cp_seqs = set(checkpoints)
     sha256, dumps, fragment = hashlib.sha256, orjson.dumps, orjson.Fragment
-
-    def fail(seq: int | None, event_id: str | None, reason: str) -> VerifyResult:
-        return VerifyResult(False, count, len(checkpoints), seq, event_id, reason, time.perf_counter() - started)
-
     for seq, event_id, occurred, etype, actor, inst, stype, sid, outcome, details, prev, digest in rows:
-        count += 1
+        if out.count == 0:
+            out.first_seq, out.first_event_id, out.first_prev = seq, event_id, prev
+            if prev_hash is None:
+                prev_hash = prev
+        out.count += 1
         if seq != expected_seq:
-            return fail(seq, event_id, f"sequence gap: expected entry {expected_seq}, found {seq} "
-                                        "(an entry was deleted or reordered)")
+            out.failure = (seq, event_id, f"sequence gap: expected entry {expected_seq}, found {seq} "
+                                          "(an entry was deleted or reordered)")
+            return out
         if prev != prev_hash:
-            return fail(seq, event_id, "prev_hash does not match the previous entry's hash")
+            out.failure = (seq, event_id, "prev_hash does not match the previous entry's hash")
+            return out
         # Inlined fast path (this loop runs a million times): the stored canonical details are embedded
         # verbatim; SQLite's stored time text is turned into the hashed isoformat by slicing.
         if type(occurred) is str and len(occurred) == 26 and occurred[10] == " ":
@@ -95,7 +109,7 @@ def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[st
         else:
             occurred_iso = _iso(occurred)
         try:
-            recomputed = sha256(b"%s\n%s" % (prev_hash.encode(), dumps(
+            recomputed = sha256(b"%s\n%s" % (prev.encode(), dumps(
                 {"seq": seq, "event_id": event_id, "occurred_at": occurred_iso, "event_type": etype, "actor": actor,
                  "institution": inst, "subject_type": stype, "subject_id": sid, "outcome": outcome,
                  "details": fragment(details)}, option=_SORT))).hexdigest()
@@ -105,18 +119,32 @@ def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[st
             # The fast path embeds the stored details text as is; the chain's definition re-serialises the
             # parsed JSON, so confirm a mismatch (or non-canonical text) with the reference computation.
             try:
-                recomputed = chain.entry_hash(prev_hash, seq, event_id, occurred_iso, etype, actor, inst, stype,
+                recomputed = chain.entry_hash(prev, seq, event_id, occurred_iso, etype, actor, inst, stype,
                                               sid, outcome, details)
             except (orjson.JSONDecodeError, ValueError):
-                return fail(seq, event_id, "details are not valid JSON")
+                out.failure = (seq, event_id, "details are not valid JSON")
+                return out
             if recomputed != digest:
-                return fail(seq, event_id, "content changed: recomputed hash differs from the stored hash")
+                out.failure = (seq, event_id, "content changed: recomputed hash differs from the stored hash")
+                return out
         if seq in cp_seqs:
-            hashes_at_cp[seq] = digest
+            out.cp_hashes[seq] = digest
         prev_hash = digest
+        out.last_seq, out.last_hash = seq, digest
         expected_seq += 1
+    return out
 
-    return _finish(started, count, expected_seq - 1, prev_hash, hashes_at_cp, checkpoints, trusted_keys, head)
+
+def verify_rows(rows: Iterator[tuple[Any, ...]], checkpoints: dict[int, tuple[str, str, str]],
+                trusted_keys: set[str] | None, head: tuple[int, str] | None) -> VerifyResult:
+    """Pure verification over (row tuples, checkpoints {seq: (hash, public_key, signature)})."""
+    started = time.perf_counter()
+    found = scan(rows, (1, chain.GENESIS), set(checkpoints))
+    if found.failure is not None:
+        seq, event_id, reason = found.failure
+        return VerifyResult(False, found.count, len(checkpoints), seq, event_id, reason, time.perf_counter() - started)
+    return _finish(started, found.count, found.last_seq, found.last_hash, found.cp_hashes, checkpoints, trusted_keys,
+                   head)
 
 
 def _finish(started: float, count: int, last_seq: int, prev_hash: str, hashes_at_cp: dict[int, str],
@@ -146,13 +174,22 @@ def _finish(started: float, count: int, last_seq: int, prev_hash: str, hashes_at
     return VerifyResult(True, count, len(checkpoints), seconds=time.perf_counter() - started)
 
 
-def verify_database(session: Session, trusted_keys: set[str] | None = None) -> VerifyResult:
+def verify_database(session: Session, trusted_keys: set[str] | None = None, *, workers: int | None = None,
+                    parallel_min: int | None = None) -> VerifyResult:
+    """Verify the stored chain; logs of PARALLEL_MIN entries or more are checked on several cores."""
+    from medkosh.audit import parallel
+
     if trusted_keys is None:
         trusted_keys = {signing.public_key_hex()}
     cps = {cp.seq: (cp.hash, cp.public_key, cp.signature)
            for cp in session.execute(select(AuditCheckpointRow)).scalars()}
     head_row = session.get(AuditHeadRow, 1)
     head = (head_row.seq, head_row.hash) if head_row else None
+    workers = parallel.default_workers() if workers is None else workers
+    threshold = parallel.PARALLEL_MIN if parallel_min is None else parallel_min
+    in_memory = session.get_bind().engine.url.database in (None, "", ":memory:")
+    if workers > 1 and not in_memory and (head[0] if head else 0) >= threshold:
+        return parallel.verify_parallel(session, cps, trusted_keys, head, workers)
     return verify_rows(iter_raw_rows(session), cps, trusted_keys, head)
 
 
