@@ -6,8 +6,10 @@ which would (rightly, for free text) call any opaque token an identifier:
 - pseudonym columns (person_id, re-keyed resource/encounter ids, DICOM UIDs, image paths) must hold
   only values of the exact pseudonym / keyed-UID shape; any other value is a finding;
 - the data card's declared catalog metadata (the steward's name, the institution, the dataset's own
-  name and description, ids and hashes, the census citation) is public by design; it is blanked
-  before the card's text is scanned. Figures are scanned through the text they are drawn from.
+  name and description, ids and hashes, ABDM vocabulary, table and column names, the census citation)
+  is public by design, and the category values it lists are cells of the released tables, each already
+  scanned there with its column as context; both are blanked before the rest of the card's text is
+  scanned. Figures are drawn from that same text and those values.
 - DICOM PatientID and PatientName hold the dataset's person pseudonym (PS3.15 dummy values), and
   DeidentificationMethod names the PS3.15 options medkosh applied; each is checked to be exactly that
   and blanked in the scan copy of each instance;
@@ -23,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from medkosh.catalog import census
+from medkosh.catalog.card_stats import summarise
 from medkosh.catalog.prepare import PreparedTable
 from medkosh.catalog.spec import DatasetSpec
 from medkosh.catalog.toolkit import Finding, Toolkit
@@ -63,17 +66,20 @@ def canary_findings(tables: list[PreparedTable], canaries: list[str], card_text:
     return found
 
 
-def public_metadata(spec: DatasetSpec) -> list[str]:
+def public_metadata(spec: DatasetSpec, column_names: list[str] | None = None) -> list[str]:
+    """Text on the card that the steward declared (or the schema fixes), not drawn from patient data:
+    names, ids, ABDM vocabulary (purpose, hiTypes), table and column names."""
+    tables = [n for t in spec.tables for n in (t.source, t.output, *(t.columns or []))]
     values = [spec.name, spec.description, spec.steward, spec.institution, spec.licence, census.CITATION,
               spec.data_sharing_agreement or "", *spec.intended_uses, *spec.limitations, *spec.keywords,
-              "India", "Census"]
+              spec.consent.purpose, *spec.consent.hi_types, *tables, *(column_names or []), "India", "Census"]
     return sorted((v for v in values if v), key=len, reverse=True)
 
 
-def card_scan_text(markdown: str, spec: DatasetSpec) -> str:
+def card_scan_text(markdown: str, spec: DatasetSpec, column_names: list[str] | None = None) -> str:
     text = _IMAGE.sub(" ", markdown)
     text = re.sub(r"`[0-9a-f+.\-]{12,}`", " ", text)  # version id, hashes, code version
-    for value in public_metadata(spec):
+    for value in public_metadata(spec, column_names):
         text = text.replace(value, " " * len(value))
     return text
 
@@ -125,7 +131,9 @@ def scan_release(folder: Path, tables: list[PreparedTable], spec: DatasetSpec, m
         paths.append(copy)
         findings_pre.extend([finding] if finding else [])
     card = gate / "card.txt"
-    card.write_text(card_scan_text(markdown, spec), encoding="utf-8")
+    columns = sorted({c for t in tables for c in t.frame.columns})
+    shown = sorted({value for t in tables for col in summarise(t.frame, t.select.text_column) for value, _ in col.top})
+    card.write_text(card_scan_text(markdown, spec, columns + shown), encoding="utf-8")
     paths.append(card)
     findings = findings_pre + structural_findings(tables) + canary_findings(tables, canaries, markdown)
     return findings + toolkit.scan_paths(paths, canaries)
