@@ -216,10 +216,10 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
     for i in range(1, n):
         tok = tokens[i]
         if tok.key in SUFFIX_CUES and (tok.key not in ("do", "ben", "bai") or tok.text.isupper() or tok.key == "ben"):
-            prev = tokens[i - 1]
-            between = text[prev.end:tok.start]
-            if between.strip(" ,-") == "" and "\n" not in between and (prev.capitalised or prev.devanagari) \
-                    and not prev.stop and not prev.medical and not (prev.common and not prev.name):
+            before = tokens[i - 1]
+            between = text[before.end:tok.start]
+            if between.strip(" ,-") == "" and "\n" not in between and (before.capitalised or before.devanagari) \
+                    and not before.stop and not before.medical and not (before.common and not before.name):
                 flagged[i - 1] = max(flagged[i - 1], 0.8)
 
     # 3. Gazetteer: a name that is not also an ordinary word or clinical term.

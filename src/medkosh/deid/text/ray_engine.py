@@ -51,7 +51,7 @@ def deidentify_jsonl_ray(in_path: str | Path, out_path: str | Path, mode: Mode |
 
     try:
         for batch in batches(iter_records(in_path)):
-            window.append(remote.remote(batch, mode, secret, profile))
+            window.append(remote.remote(batch, mode, secret, profile))  # type: ignore[call-arg]
             if len(window) >= max_in_flight:
                 drain()
         while window:

@@ -87,7 +87,7 @@ class Surrogates:
     def digits_like(self, kind: str, original: str) -> str:
         """Keep the writing (spaces, dashes, letters' places); replace every digit and letter."""
         n = self._int(kind, "".join(ch for ch in original if ch.isalnum()).upper())
-        out = []
+        out: list[str] = []
         for ch in original:
             n, r = divmod(n, 26) if n else (self._int(kind + "+", original + str(len(out))), 0)
             if ch.isdigit():

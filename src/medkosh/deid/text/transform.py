@@ -37,7 +37,7 @@ def _secret_for(secret: bytes | None) -> bytes:
 def _name_surrogate(sur: Surrogates, original: str) -> str:
     lex = lexicon()
     words = original.split(" ")
-    out = []
+    out: list[str] = []
     for i, word in enumerate(words):
         if not word:
             out.append(word)
