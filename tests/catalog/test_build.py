@@ -154,3 +154,19 @@ def test_refs_by_number_hash_prefix_and_latest(raw_zone: list[str], toolkit: Too
             service.get_version(s, "t2d-cohort@abc")
         with service.open_file(s, "t2d-cohort@1", "tables/patient.parquet") as fh:
             assert fh.read(4) == b"PAR1"
+
+
+def test_rebuild_finds_canaries_without_the_variable_the_spec_named(
+        raw_zone: list[str], toolkit: Toolkit, consents: Consents, make_spec: Callable[..., Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = make_spec()
+    spec.write_text(spec.read_text().replace("canaries: canaries.json", "canaries: ${MK_TEST_SYNTH}/canaries.json"))
+    monkeypatch.setenv("MK_TEST_SYNTH", str(spec.parent))
+    build(spec, toolkit=toolkit)
+    monkeypatch.delenv("MK_TEST_SYNTH")  # as in a later `medkosh consent enforce` process
+    consents.revoked.add(sorted(_e11(raw_zone))[1])
+    result = rebuild_after_withdrawal(None, "t2d-cohort", toolkit=toolkit)
+    assert result.new_version.number == 2
+    with session_scope() as s:
+        manifest = service.manifest(s, "t2d-cohort@2")
+    assert manifest["anonymisation"]["_phi_gate"]["canary_list_sha256"]  # the canary list was read again
