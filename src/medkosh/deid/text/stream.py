@@ -96,11 +96,16 @@ def _read_txt(path: Path, root: Path) -> Record:
 def iter_records(in_path: Path) -> Iterator[Record]:
     """Notes from a JSONL file, a .txt file, or a directory (recursively: *.txt and *.jsonl)."""
     if in_path.is_dir():
-        for path in sorted(in_path.rglob("*")):
-            if path.suffix == ".jsonl" and path.is_file():
-                yield from _read_jsonl(path)
-            elif path.suffix == ".txt" and path.is_file():
-                yield _read_txt(path, in_path)
+        # os.walk, sorted per directory: memory follows the largest directory listing (names
+        # only), not the whole tree, so a million notes in nested folders stream through.
+        for root, dirs, files in os.walk(in_path):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root) / name
+                if name.endswith(".jsonl"):
+                    yield from _read_jsonl(path)
+                elif name.endswith(".txt"):
+                    yield _read_txt(path, in_path)
         return
     if not in_path.exists():
         raise InputError("input not found", where=str(in_path), hint="give a .jsonl or .txt file or a directory")
