@@ -204,6 +204,14 @@ def _heuristic(problem: Problem, metric: str, budget: int, total: int) -> Search
         return r
 
     r = run(current)
+    # The climb's nodes, kept whatever their size: a descent candidate rolls up from the coarsest
+    # of them below it instead of from the base table.
+    path: list[tuple[np.ndarray, Cells]] = [(current.copy(), r.cells)]
+
+    def finer_source(node: np.ndarray) -> Cells:
+        below = [cells for levels, cells in path if (levels <= node).all()]
+        return min(below, key=lambda c: len(c.rep)) if below else cache.source(tuple(int(x) for x in node))
+
     while not r.feasible and evaluated < budget and (current < maxima).any():
         # Greedy step: among one-level generalisations, the one suppressing the fewest rows,
         # ties broken by the smaller bound on the metric.
@@ -217,6 +225,7 @@ def _heuristic(problem: Problem, metric: str, budget: int, total: int) -> Search
             if evaluated >= budget:
                 break
         _, _, _, current, r = min(options, key=lambda o: (o[0], o[1], o[2]))
+        path.append((current.copy(), r.cells))
     if r.feasible:
         r.metrics = problem.metrics(r)
         best = r
@@ -227,7 +236,7 @@ def _heuristic(problem: Problem, metric: str, budget: int, total: int) -> Search
             for d in np.flatnonzero(current > 0):
                 lower = current.copy()
                 lower[d] -= 1
-                cand = run(lower)
+                cand = run(lower, finer_source(lower))
                 if cand.feasible:
                     cand.metrics = problem.metrics(cand)
                     if cand.metrics[metric] <= best.metrics[metric]:
