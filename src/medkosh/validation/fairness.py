@@ -3,6 +3,7 @@ equalised-odds difference = max(TPR gap, FPR gap); demographic-parity difference
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -37,8 +38,8 @@ def _gap(values: dict[str, float]) -> dict[str, Any] | None:
 
 def _rep_gap(rows: list[F]) -> F:
     stack = np.vstack(rows)
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: the gap is undefined (NaN)
         return np.nanmax(stack, axis=0) - np.nanmin(stack, axis=0)
 
 

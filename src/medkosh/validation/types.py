@@ -79,7 +79,8 @@ class Monitoring(_Strict):
     ks_p_min: float = Field(default=1e-4, ge=0, le=1)
     override_rate_max: float = Field(default=0.3, gt=0, le=1)
     auroc_min: float = Field(default=0.6, ge=0, le=1)
-    min_predictions: int = Field(default=30, ge=1)
+    min_predictions: int = Field(default=100, ge=1)  # PSI over 10 bins is noise below ~100
+    window: int = Field(default=500, ge=10)  # the latest predictions each check looks at
 
 
 class Protocol(_Strict):
