@@ -57,6 +57,7 @@ def test_request_review_sign_download_through_pages(w: Any) -> None:
     assert resp.status_code == 303, resp.text
     rid = resp.headers["location"].rsplit("/", 1)[1]
     assert "submitted" in r.get(f"/access/requests/{rid}").text
+    assert r.get(f"/access/requests/{rid}/document").content == b"%PDF-1.4 x"
     for who in ("c1@test.in", "c2@test.in"):
         c = sign_in(who)
         assert rid in c.get("/review").text

@@ -100,6 +100,7 @@ EXPECT: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/access/requests/new"): only(200, ["researcher", "outsider"]),
     ("POST", "/access/requests/new"): only(303, ["researcher", "outsider"]),
     ("GET", "/access/requests/{request_id}"): only(200, VIEWERS, rest=404),
+    ("GET", "/access/requests/{request_id}/document"): only(200, VIEWERS, rest=404),
     ("POST", "/access/requests/{request_id}/submit"): only(409, ["researcher"], outsider=404),
     ("POST", "/access/requests/{request_id}/withdraw"): only(303, ["researcher"], outsider=404),
     ("POST", "/access/requests/{request_id}/comments"): only(303, VIEWERS, rest=404),

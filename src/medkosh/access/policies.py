@@ -238,6 +238,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/access/requests/new"): "access.request.create",
     ("POST", "/access/requests/new"): "access.request.create",
     ("GET", "/access/requests/{request_id}"): "access.request.read",
+    ("GET", "/access/requests/{request_id}/document"): "access.request.read",
     ("POST", "/access/requests/{request_id}/submit"): "access.request.submit",
     ("POST", "/access/requests/{request_id}/withdraw"): "access.request.withdraw",
     ("POST", "/access/requests/{request_id}/comments"): "access.request.comment",

@@ -89,6 +89,25 @@ def request_page(request: Request, request_id: str) -> HTMLResponse:
     return render(request, "request_detail.html", request_context(request, request_id))
 
 
+@router.get("/access/requests/{request_id}/document")
+def ethics_document(request: Request, request_id: str) -> Response:
+    """The uploaded ethics approval letter, for the people who may see the request (its reviewers too)."""
+    from medkosh.access import requests
+    from medkosh.errors import NotFoundError
+    from medkosh.store.db import session_scope
+    from medkosh.store.objects import ObjectStore
+
+    with session_scope() as s:
+        requests.load_for(s, current_principal(request), request_id, "access.request.read")
+        doc = requests.describe(s, request_id)["ethics_document"]
+    if doc is None:
+        raise NotFoundError("this request has no ethics document yet")
+    data = ObjectStore().get_bytes(doc["sha256"])
+    name = doc["name"].replace('"', "")
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
 def _act(request: Request, request_id: str, what: str, **kw: Any) -> RedirectResponse:
     from medkosh.access import requests
     from medkosh.store.db import session_scope
