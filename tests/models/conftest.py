@@ -6,9 +6,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 import numpy as np
+import pytest
 from sqlalchemy.orm import Session
 
 FEATURES = ["female", "age", "hba1c"]
@@ -27,8 +26,8 @@ def synthetic(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def onnx_model(seed: int = 0) -> bytes:
-    from sklearn.linear_model import LogisticRegression
     from skl2onnx import to_onnx
+    from sklearn.linear_model import LogisticRegression
 
     x, y = synthetic(2000, seed)
     model = LogisticRegression(max_iter=500).fit(x, y)
