@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from skl2onnx import to_onnx
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
-from skl2onnx import to_onnx
 
 LABS = {"hba1c": "4548-4", "fasting_glucose": "1558-6", "systolic_bp": "8480-6", "creatinine": "2160-0",
         "haemoglobin": "718-7"}
@@ -98,7 +98,7 @@ def main() -> int:
               "output": {"classes": [0, 1], "score": "probability of a complication within a year"},
               "algorithm": "sklearn GradientBoostingClassifier(n_estimators=150, max_depth=2)"}
     (out / "schema.json").write_text(json.dumps(schema, indent=1))
-    metrics = {"n_train": int(len(y_tr)), "n_test": int(len(y_te)), "positives_train": int(y_tr.sum()),
+    metrics = {"n_train": len(y_tr), "n_test": len(y_te), "positives_train": int(y_tr.sum()),
                "auroc_test": round(float(roc_auc_score(y_te, p)), 4) if len(set(y_te)) == 2 else None,
                "brier_test": round(float(brier_score_loss(y_te, p)), 4)}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
