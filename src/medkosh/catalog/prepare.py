@@ -3,7 +3,9 @@ anonymise (tabular), de-identify (notes), re-key (imaging). No file is written h
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,14 @@ class Prepared:
     cohort_size: int
     cohort_eligible: int                 # consent decisions counted within the cohort only
     cohort_excluded: dict[str, int]
+
+
+def _from_sources(scan: Callable[[str], pl.LazyFrame], sources: list[str]) -> Callable[[str], pl.LazyFrame]:
+    def scan_only(table: str) -> pl.LazyFrame:
+        lf = scan(table)
+        return lf.filter(pl.col("source_id").is_in(sources)) if "source_id" in lf.collect_schema() else lf
+
+    return scan_only
 
 
 def _cohort(toolkit: Toolkit, codes: list[str]) -> pl.Series | None:
@@ -121,6 +131,8 @@ def _demographics(toolkit: Toolkit, members: set[str], as_of_year: int) -> pl.Da
 def prepare(spec: DatasetSpec, spec_dir: Path, view: ConsentView, toolkit: Toolkit,
             as_of_year: int) -> Prepared:
     secret = dataset_secret(spec.id)
+    if spec.sources:  # a release from some hospitals only (e.g. a sealed benchmark from one hospital)
+        toolkit = dataclasses.replace(toolkit, scan_table=_from_sources(toolkit.scan_table, spec.sources))
     cohort = _cohort(toolkit, spec.cohort_codes)
     tables: list[PreparedTable] = []
     members: set[str] = set()

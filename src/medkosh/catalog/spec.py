@@ -71,6 +71,7 @@ class DatasetSpec(_Strict):
     data_sharing_agreement: str | None = None
     consent: ConsentUse
     cohort_codes: list[str] = Field(default_factory=list)  # keep patients with a condition under these
+    sources: list[str] = Field(default_factory=list)  # raw-zone sources (hospitals) to include; empty: all
     tables: list[TableSelect] = Field(min_length=1)
     canaries: str | None = None  # path to the synth canaries.json (values never stored in the database)
 
