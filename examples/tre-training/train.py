@@ -43,6 +43,13 @@ def birth_year(value: str | None) -> float:
     return float(np.mean(digits)) if digits else float("nan")
 
 
+def _median(values: np.ndarray) -> float:
+    """Imputation value: the median of the known values, 0 when none is known (e.g. a fully generalised
+    birth year); stored in schema.json so inference imputes the same way."""
+    known = values[np.isfinite(values)]
+    return float(np.median(known)) if known.size else 0.0
+
+
 def build(tables: Path) -> pl.DataFrame:
     patients = pl.read_parquet(tables / "patients.parquet")
     dx = pl.read_parquet(tables / "diagnoses.parquet")
@@ -77,8 +84,7 @@ def main() -> int:
     data = Path(os.environ.get("MEDKOSH_DATA", "/data")) / dataset / "tables"
     out = Path(os.environ.get("MEDKOSH_OUT", "/out"))
     frame = build(data)
-    medians = {f: float(np.nanmedian(frame[f].to_numpy().astype(float))) if frame[f].drop_nulls().len() else 0.0
-               for f in FEATURES}
+    medians = {f: _median(frame[f].to_numpy().astype(float)) for f in FEATURES}
     x = np.column_stack([np.nan_to_num(frame[f].to_numpy().astype(np.float32), nan=medians[f]) for f in FEATURES])
     y = frame["label"].to_numpy().astype(int)
     print(f"cohort: {len(y)} patients at risk, {int(y.sum())} progressed", flush=True)
