@@ -24,6 +24,7 @@ STEPS: list[tuple[str, str]] = [
     ("Revoke one consent and enforce", "medkosh.consent.demo_revoke"),
     ("Controlled access", "medkosh.access.demo_step"),
     ("Trusted research environment", "medkosh.compute.demo_step"),
+    ("AI models", "medkosh.deployment.demo_step"),
     ("Disease surveillance", "medkosh.surveillance.demo_step"),
 ]
 

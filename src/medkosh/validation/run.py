@@ -40,7 +40,7 @@ def design_matrix(schema: ModelSchema, features: dict[str, NDArray[np.float64]],
     return np.column_stack(cols).astype(np.float32)
 
 
-def _materialise(session: Session, benchmark: str, into: Path) -> tuple[Any, Path]:
+def materialise(session: Session, benchmark: str, into: Path) -> tuple[Any, Path]:
     from medkosh.catalog.service import get_version, open_file
 
     info = get_version(session, benchmark)
@@ -76,7 +76,7 @@ def validate(session: Session, p: Principal, version_id: str, benchmark: str, pr
     schema = schema_of(v)
     task = get_task(protocol.task)
     with tempfile.TemporaryDirectory(prefix="medkosh-val-") as tmp:
-        info, tables = _materialise(session, benchmark, Path(tmp))
+        info, tables = materialise(session, benchmark, Path(tmp))
         if not is_sealed_benchmark(session, info.id):
             raise PolicyViolation(f"dataset version {benchmark} is not a sealed benchmark",
                                   hint="a steward seals it first: medkosh model seal-benchmark DATASET_VERSION")
