@@ -1,9 +1,11 @@
 """Full-text and faceted catalog search.
 
-SQLite: each process keeps an in-memory FTS5 index derived from `catalog_dataset` (the index is a cache:
-it refreshes the rows whose `search_seq` moved since its last look, so it is never stale by more than
-the current request). PostgreSQL: a GIN-indexed tsvector column, queried in the database.
-Facets: modality, ICD-10 chapter, state, tier, size band, institution.
+Words: on SQLite an in-memory FTS5 index per process; on PostgreSQL the GIN-indexed `search_tsv`
+column (full-text search in the database). Facets (modality, ICD-10 chapter, state, tier, size band,
+institution) and hit columns: bitmaps in the same per-process index on both backends, so filtering and
+counting every facet value cost a few vector operations. The index is a cache of `catalog_dataset`: it
+refreshes the rows whose `search_seq` moved since its last look, so it is never stale by more than the
+current request.
 """
 
 from __future__ import annotations
@@ -124,7 +126,10 @@ class FtsIndex:
     indexes) answers the words; facets are bitmaps over row slots, so filtering and counting every facet
     value of a result set are a few vector operations whatever the catalog size."""
 
-    def __init__(self) -> None:
+    def __init__(self, with_fts: bool = True) -> None:
+        # On PostgreSQL the words are matched by the database's full-text index; only the facet bitmaps and
+        # hit columns are kept here.
+        self.with_fts = with_fts
         self.conn = sqlite3.connect(":memory:", check_same_thread=False)
         self.conn.execute("CREATE VIRTUAL TABLE docs USING fts5(body, tokenize='unicode61 remove_diacritics 2', "
                           "prefix='2 3 4')")
@@ -169,10 +174,12 @@ class FtsIndex:
                     self.facets_of.append([])
                 else:
                     self.hits[slot] = tuple(r[:-1])
-                    self.conn.execute("DELETE FROM docs WHERE rowid = ?", (slot,))
+                    if self.with_fts:
+                        self.conn.execute("DELETE FROM docs WHERE rowid = ?", (slot,))
                     for key in self.facets_of[slot]:
                         self.bitmaps[key][slot] = False
-                self.conn.execute("INSERT INTO docs(rowid, body) VALUES (?, ?)", (slot, r[-1]))
+                if self.with_fts:
+                    self.conn.execute("INSERT INTO docs(rowid, body) VALUES (?, ?)", (slot, r[-1]))
                 self.facets_of[slot] = facets.get(r[0], [])
                 for key in self.facets_of[slot]:
                     bits = self.bitmaps.get(key)
@@ -192,15 +199,20 @@ class FtsIndex:
         score = np.fromiter((sum(w in name for w in words) for name in names), dtype=np.int64, count=len(names))
         return order[np.argsort(-score, kind="stable")]
 
-    def search(self, q: SearchQuery) -> SearchResult:
+    def search(self, q: SearchQuery, matched_ids: list[str] | None = None, engine: str = "sqlite-fts5") -> SearchResult:
+        """Answer a query; `matched_ids` are the datasets a database full-text search matched (PostgreSQL),
+        else the words are matched here with FTS5."""
         with self.lock:
             mask = self.alive.copy()
             ranked: np.ndarray | None = None
             if q.words:
-                match = " ".join(f'"{w}"*' for w in q.words)
-                found = self.conn.execute("SELECT rowid FROM docs WHERE docs MATCH ?", (match,)).fetchall()
+                if matched_ids is not None:
+                    slots = [self.slot[i] for i in matched_ids if i in self.slot]
+                else:
+                    match = " ".join(f'"{w}"*' for w in q.words)
+                    slots = [r[0] for r in self.conn.execute("SELECT rowid FROM docs WHERE docs MATCH ?", (match,))]
                 text = np.zeros(len(mask), dtype=bool)
-                text[np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))] = True
+                text[np.fromiter(slots, dtype=np.int64, count=len(slots))] = True
                 mask &= text
                 ranked = self._rank(q.words, mask)
             for facet, values in q.filters.items():
@@ -217,51 +229,37 @@ class FtsIndex:
             hits = [_hit(self.hits[int(slot)]) for slot in page]
             counts = [(facet, value, int(np.count_nonzero(bits & mask)))
                       for (facet, value), bits in self.bitmaps.items()]
-        return SearchResult(len(chosen), hits, _facet_counts([c for c in counts if c[2]]), "sqlite-fts5")
+        return SearchResult(len(chosen), hits, _facet_counts([c for c in counts if c[2]]), engine)
 
 
 _indexes: dict[str, FtsIndex] = {}
 _indexes_lock = threading.Lock()
 
 
-def _fts_for(session: Session) -> FtsIndex:
+def _fts_for(session: Session, with_fts: bool = True) -> FtsIndex:
     url = str(session.get_bind().engine.url)
     with _indexes_lock:
         index = _indexes.get(url)
         if index is None:
-            index = _indexes[url] = FtsIndex()
+            index = _indexes[url] = FtsIndex(with_fts)
     return index
 
 
-def _search_postgres(session: Session, q: SearchQuery) -> SearchResult:
-    where: list[str] = ["true"]
-    params: dict[str, Any] = {}
-    if q.words:
-        where.append("d.search_tsv @@ to_tsquery('simple', :tsq)")
-        params["tsq"] = " & ".join(f"{w}:*" for w in q.words)
-    for i, (facet, values) in enumerate(sorted(q.filters.items())):
-        if values:
-            where.append(f"EXISTS (SELECT 1 FROM catalog_facet f{i} WHERE f{i}.dataset_id = d.id "
-                         f"AND f{i}.facet = :facet{i} AND f{i}.value = ANY(:values{i}))")
-            params[f"facet{i}"], params[f"values{i}"] = facet, list(values)
-    clause = " AND ".join(where)
-    rank = "ts_rank(d.search_tsv, to_tsquery('simple', :tsq)) DESC, " if q.words else ""
-    cols = ", ".join(f"d.{c}" for c in _HIT_COLUMNS)
-    total = session.execute(text(f"SELECT count(*) FROM catalog_dataset d WHERE {clause}"), params).scalar_one()
-    hits = session.execute(text(f"SELECT {cols} FROM catalog_dataset d WHERE {clause} ORDER BY {rank}d.id "
-                                "LIMIT :limit OFFSET :offset"), {**params, "limit": q.limit, "offset": q.offset})
-    counts = session.execute(text(f"SELECT f.facet, f.value, count(*) FROM catalog_facet f JOIN catalog_dataset d "
-                                  f"ON d.id = f.dataset_id WHERE {clause} GROUP BY f.facet, f.value"), params)
-    return SearchResult(int(total), [_hit(tuple(h)) for h in hits], _facet_counts([tuple(c) for c in counts]),
-                        "postgresql-fts")
+def _postgres_matches(session: Session, q: SearchQuery) -> list[str]:
+    """Datasets whose GIN-indexed tsvector matches every word as a prefix."""
+    tsq = " & ".join(f"{w}:*" for w in q.words)
+    rows = session.execute(text("SELECT id FROM catalog_dataset WHERE search_tsv @@ to_tsquery('simple', :tsq)"),
+                           {"tsq": tsq})
+    return [r[0] for r in rows]
 
 
 def search(session: Session, q: SearchQuery) -> SearchResult:
-    if session.get_bind().dialect.name == "postgresql":
-        return _search_postgres(session, q)
-    index = _fts_for(session)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    index = _fts_for(session, with_fts=not postgres)
     if _latest_seq(session) > index.seq:
         index.refresh(session)
+    if postgres:
+        return index.search(q, _postgres_matches(session, q) if q.words else None, engine="postgresql-fts")
     return index.search(q)
 
 
