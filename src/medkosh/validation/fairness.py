@@ -43,18 +43,31 @@ def _rep_gap(rows: list[F]) -> F:
         return np.nanmax(stack, axis=0) - np.nanmin(stack, axis=0)
 
 
+def level_stats(score: F, y: NDArray[np.int64], threshold: float, protocol: Protocol,
+                rng: np.random.Generator) -> tuple[dict[str, F], dict[str, F]]:
+    """Exact point metrics and re-centred bootstrap replicates of one population (in-platform data)."""
+    exact: Cells = individual_cells(score, y)
+    pt = weighted_metrics(exact, exact.count[None, :], threshold)
+    return pt, resample(score, y, threshold, protocol.bootstrap.resamples, protocol.bootstrap.cells, rng, pt)
+
+
 def breakdown(score: F, y: NDArray[np.int64], labels: NDArray[np.str_], threshold: float, protocol: Protocol,
               rng: np.random.Generator) -> dict[str, Any]:
     """One subgroup kind (e.g. sex): each level's metrics, flags, and the between-level gaps."""
+    stats = {}
+    for level in sorted(set(labels.tolist())):
+        m = labels == level
+        stats[level] = level_stats(score[m], y[m], threshold, protocol, rng)
+    return assemble(stats, protocol)
+
+
+def assemble(stats: dict[str, tuple[dict[str, F], dict[str, F]]], protocol: Protocol) -> dict[str, Any]:
+    """Levels (point, replicates) → the subgroup section: flags, per-level CIs, gaps with CIs."""
     levels: list[dict[str, Any]] = []
     reps_by_level: dict[str, dict[str, F]] = {}
     point_by_level: dict[str, dict[str, float]] = {}
-    for level in sorted(set(labels.tolist())):
-        m = labels == level
-        exact: Cells = individual_cells(score[m], y[m])
-        pt = weighted_metrics(exact, exact.count[None, :], threshold)
-        reps = resample(score[m], y[m], threshold, protocol.bootstrap.resamples, protocol.bootstrap.cells, rng, pt)
-        n, events = int(m.sum()), int(y[m].sum())
+    for level, (pt, reps) in stats.items():
+        n, events = round(float(pt["n"][0])), round(float(pt["events"][0]))
         small = n < protocol.min_subgroup.n or events < protocol.min_subgroup.events
         levels.append({"level": level, "n": n, "events": events, "too_small_to_judge": small,
                        "metrics": metric_block(pt, reps, SHOWN)})
