@@ -95,6 +95,11 @@ class _Extractor:
     def _subject_key(self, inp: FhirInput, res: dict[str, Any], cache: dict[int, str],
                      fallback: Any) -> str | None:
         own = res.get("subject") or res.get("patient")
+        target = inp.resolve(own)
+        if target is not None and target.resource.get("resourceType") == "Patient":  # the common case
+            if id(target) not in cache:
+                self._patient_key(target, cache)
+            return cache[id(target)]
         # A subject given only as a display name (seen in ProjectEKA documents) names no resource:
         # inside a bundle, the document's subject (or the bundle's only Patient) is the patient.
         for ref in (own, fallback, self._only_patient(inp)):
