@@ -29,14 +29,14 @@ def _fit(x: F, y: F, w: F, offset: F | None, with_slope: bool) -> tuple[NDArray[
     beta = np.zeros(X.shape[1])
     hess = np.eye(X.shape[1])
     for _ in range(50):
-        p = 1 / (1 + np.exp(-(X @ beta + off)))
+        p = 1 / (1 + np.exp(-np.clip(X @ beta + off, -35, 35)))  # no overflow on separable data
         grad = X.T @ (w * (y - p))
         hess = (X * (w * p * (1 - p))[:, None]).T @ X
         step = np.linalg.solve(hess + 1e-12 * np.eye(len(beta)), grad)
         beta = beta + step
         if np.max(np.abs(step)) < 1e-10:
             break
-    return beta, np.linalg.pinv(hess)
+    return beta, np.asarray(np.linalg.pinv(hess), dtype=np.float64)
 
 
 def calibration(score: F, y: NDArray[np.integer], weight: F | None = None) -> dict[str, Any]:

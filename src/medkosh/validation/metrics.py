@@ -78,8 +78,8 @@ def quantile_cells(score: NDArray[np.floating], y: NDArray[np.integer] | NDArray
 def _cells(key: NDArray[np.int64], s: F, yy: NDArray[np.int64]) -> Cells:
     uniq, inv = np.unique(key, return_inverse=True)
     count = np.bincount(inv, minlength=len(uniq)).astype(np.float64)
-    s_sum = np.bincount(inv, weights=s, minlength=len(uniq))
-    s2_sum = np.bincount(inv, weights=s * s, minlength=len(uniq))
+    s_sum = np.bincount(inv, weights=s, minlength=len(uniq)).astype(np.float64)
+    s2_sum = np.bincount(inv, weights=s * s, minlength=len(uniq)).astype(np.float64)
     return cells_from_sums((uniq % 2).astype(bool), count, s_sum, s2_sum)
 
 
