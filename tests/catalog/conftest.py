@@ -1,7 +1,9 @@
 """A small raw zone (written through the ingest domain's own publishing), a consent snapshot and a spec.
 
-The consent snapshot and the PHI scanner are given to the build through its toolkit seam only where the
-real domain module is not importable yet (see `_toolkit`)."""
+The builds here run the real tabular anonymiser, note de-identifier and PHI scanner. The consent
+decisions come from `Consents` through the build's toolkit seam, so a test can revoke a patient without
+signing ABDM artefacts; the path through real signed artefacts, `medkosh.consent.service.eligibility` and
+enforcement is walked by tests/consent/test_enforce.py and the demo."""
 
 from __future__ import annotations
 
