@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 
 def test_predict_review_and_pages_over_http(sqlite_url: str, h: Any) -> None:
     from medkosh.api.app import create_app
-    from medkosh.deployment import lifecycle as lc
     from medkosh.deployment.monitoring import check
     from medkosh.identity.service import issue_token
     from medkosh.models.service import register
