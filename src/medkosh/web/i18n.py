@@ -234,3 +234,22 @@ HI.update({
     "From week": "सप्ताह से",
     "To week": "सप्ताह तक",
 })
+
+# AI models (issue 9)
+HI.update({
+    "AI models": "एआई मॉडल",
+    "Worklist": "कार्य सूची",
+    "Suspended": "निलंबित",
+    "Accept": "स्वीकार करें",
+    "Override": "बदलें",
+    "Reason": "कारण",
+    "Your decision": "आपका निर्णय",
+    "high risk": "उच्च जोखिम",
+    "low risk": "कम जोखिम",
+    "Validations": "सत्यापन",
+    "Clinical approvals": "नैदानिक अनुमोदन",
+    "Monitoring": "निगरानी",
+    "Model card": "मॉडल कार्ड",
+    "Nothing waiting for review.": "समीक्षा के लिए कुछ भी लंबित नहीं है।",
+    "Override rate": "बदलाव दर",
+})
