@@ -61,11 +61,11 @@ def period_or_value(res: dict[str, Any], prefix: str) -> tuple[Any, Any]:
 def codings(cc: Any) -> list[dict[str, Any]]:
     if not isinstance(cc, dict):
         return []
-    out = []
-    for c in cc.get("coding") or []:
-        if isinstance(c, dict):
-            out.append({"system": c.get("system"), "code": _s(c.get("code")), "display": c.get("display")})
-    return out
+    raw = cc.get("coding")
+    if not raw:
+        return []
+    return [{"system": c.get("system"), "code": _s(c.get("code")), "display": c.get("display")}
+            for c in raw if isinstance(c, dict)]
 
 
 _PREFERRED_CACHE: dict[str, bool] = {}
@@ -88,16 +88,18 @@ def primary(codes: list[dict[str, Any]]) -> dict[str, Any] | None:
     return codes[0] if codes else None
 
 
+_NO_CONCEPT: dict[str, Any] = {"code_system": None, "code": None, "code_display": None, "code_text": None}
+
+
 def concept(cc: Any) -> dict[str, Any]:
     """The `code_*` columns of a CodeableConcept: preferred coding, its text and every coding."""
     codes = codings(cc)
     main = primary(codes)
     text = cc.get("text") if isinstance(cc, dict) else None
-    return {
-        "code_system": main["system"] if main else None, "code": main["code"] if main else None,
-        "code_display": main["display"] if main else None, "code_text": text or (main["display"] if main else None),
-        "codings": codes,
-    }
+    if main is None:
+        return {**_NO_CONCEPT, "code_text": text, "codings": codes}
+    return {"code_system": main["system"], "code": main["code"], "code_display": main["display"],
+            "code_text": text or main["display"], "codings": codes}
 
 
 def concept_triplet(cc: Any, prefix: str) -> dict[str, Any]:
