@@ -100,8 +100,8 @@ def model_page(request: Request, version_id: str) -> HTMLResponse:
 
     with session_scope() as s:
         v = show(s, version_id)
-        ctx = {"v": v, "validations": validations(s, v["id"]), "approvals": approvals(s, v["id"]),
-               "counts": counts(s, v["id"])}
+        ctx: dict[str, Any] = {"v": v, "validations": validations(s, v["id"]), "approvals": approvals(s, v["id"]),
+                               "counts": counts(s, v["id"])}
         hist = history(s, v["id"])
     ctx.update(psi=_psi_bars(hist), override_line=_override_line(hist), checks=len(hist),
                last=hist[-1] if hist else None)
