@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 EARS_BASELINE = 7
 
@@ -238,6 +239,8 @@ def detect(y: np.ndarray, cfg: DetectorConfig | None = None) -> Detection:
     cfg = cfg or DetectorConfig()
     y = np.asarray(y, dtype=float)
     det = Detection()
-    ears(y, cfg, det)
-    farrington(y, cfg, det)
+    # Many small matrix-vector products: BLAS threads cost more than they give (measured 1.0 → 0.8 CPU s).
+    with threadpool_limits(limits=1):
+        ears(y, cfg, det)
+        farrington(y, cfg, det)
     return det
