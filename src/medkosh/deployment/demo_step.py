@@ -80,7 +80,8 @@ def run(ctx: Any) -> list[str]:
     bench = built[BENCHMARK_SPEC]
     with session_scope() as s:
         registry.seal_benchmark(s, who["steward"], bench.ref, note="demo: hosp03 held out for validation")
-    lines.append(f"sealed {bench.ref} as a benchmark: never downloadable, never mounted in the TRE")
+    lines.append(f"sealed {bench.ref} as a benchmark (controlled tier: never downloadable; its labels are used only "
+                 "by the validation service)")
 
     tre = ctx.state.get("tre_model")
     if tre:
@@ -125,7 +126,8 @@ def run(ctx: Any) -> list[str]:
         x = m.get(k) or {}
         if x.get("value") is None:
             return f"{k} n/a"
-        return f"{k} {x['value']:.3f} ({x['ci_low'] or float('nan'):.3f}–{x['ci_high'] or float('nan'):.3f})"
+        lo, hi = x.get("ci_low"), x.get("ci_high")
+        return f"{k} {x['value']:.3f} ({'n/a' if lo is None else f'{lo:.3f}'}–{'n/a' if hi is None else f'{hi:.3f}'})"
 
     lines.append(f"validated {vid} on sealed {bench.ref} (protocol {protocol.id} v{protocol.version}): "
                  f"{'PASS' if report['pass']['passed'] else 'FAIL'}; n={report['n']}, events={report['events']}; "
