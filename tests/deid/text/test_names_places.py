@@ -72,3 +72,30 @@ def test_scan_profile_flags_unknown_capitalised_words_in_prose() -> None:
     scan = [text[s.start:s.end] for s in detect(text, profile="scan")]
     assert "Thekkumkattil" not in default  # no cue, no gazetteer entry: the default profile misses it
     assert "Thekkumkattil" in scan and "Klebsiella" not in scan
+
+
+def test_rare_names_by_position() -> None:
+    assert "Budhu Ekka" in names("MO on call informed. C/o Budhu Ekka for further care.")
+    assert "SONAMATI EKKA" in names("CASE DISCUSSED WITH SONAMATI EKKA, MO ON CALL.")
+    assert "Dukhni Baxla" in names("Guardian Dukhni Baxla signed the consent.")
+    assert "Chetia" in names("Chetia family requests discharge.")
+    assert "Birsa Dungdung" in names("Birsa Dungdung aged 70, admitted with fever.")
+    assert "Nilima Kumari Minz" in names("Pt Nilima Kumari Minz afebrile.")
+    # Complaints after C/o, a drug before a duration and the cue word itself stay untouched.
+    assert names("C/o Fever and Breathlessness since 2 days. On Glycomet 5 yrs.") == []
+    assert all("BROTHER" not in n for n in names("ACCOMPANIED BY BROTHER-IN-LAW GURMAIL MINZ."))
+
+
+def test_prose_address_cues_and_state_abbreviations() -> None:
+    got = spans("C/o Etwa Ekka, near Polo Ground Road. Native of Doda (H.P.) 226059; from Agra, U.P.")
+    values = [v for _, v in got]
+    assert any("Polo Ground Road" in v for v in values)
+    assert "H.P." in values and "U.P." in values
+    # "near" before clinical words or an acronym, and AP as a radiograph view, are no places.
+    assert spans("Near syncope episode; bed near ICU door. CXR AP view, A.P. diameter normal.") == []
+
+
+def test_place_after_hospital_head() -> None:
+    values = [v for label, v in spans("Referred from CHC Reasi to Synod Hospital Durtlang.") if label == "HOSPITAL"]
+    assert "CHC Reasi" in values and "Synod Hospital Durtlang" in values
+    assert spans("Hospital course uneventful.") == []

@@ -55,7 +55,7 @@ DEVANAGARI_CUES = frozenset(["पुत्र", "पुत्री", "पत्
 KIN_CUES = frozenset("""
 wife husband son daughter father mother brother sister bro sis uncle aunt nephew niece grandson
 granddaughter grandmother grandfather grandma grandpa cousin friend neighbor neighbour attendant
-relative informant caregiver spouse fiance fiancee girlfriend boyfriend partner dtr dau brother-in-law
+relative informant caregiver guardian escort spouse fiance fiancee girlfriend boyfriend partner dtr dau brother-in-law
 sister-in-law father-in-law mother-in-law son-in-law daughter-in-law
 """.split())
 # Weaker cues: the next word is a name only if it looks like one (capitalised, not a word).
@@ -69,7 +69,7 @@ father-in-law mother-in-law son-in-law daughter-in-law dtr dau
 """.split())
 # Words written after a name: "Sharma ji", "A. Rao, RN", "Dr. Khan MD".
 SUFFIX_CUES = frozenset(["ji", "jee", "rn", "md", "m.d", "sahab", "saheb", "bhai", "ben", "bai", "mbbs", "lpn",
-                         "do", "phd", "frcs", "dnb"])
+                         "do", "phd", "frcs", "dnb", "family"])
 
 EPONYM_HEADS = frozenset("""
 disease syndrome sign signs palsy phenomenon test reflex law triad ulcer sarcoma lymphoma tumour tumor
@@ -107,6 +107,7 @@ nagar colony road rd marg street st lane ln gali chowk layout vihar enclave pura
 apartment apts apt residency towers tower heights complex sector phase block extension extn cross mohalla
 basti village vill taluka taluk tehsil mandal bazar bazaar market camp cantonment park garden gardens
 avenue ave nagari pada wadi para gully peth wada halli palya ganj mohalla salai galli chawl
+toli tola chariali tiniali maidan bypass
 """.split())
 # Endings of Indian place names (Kalyanpur, Jayanagar, Aurangabad, Ramgarh, Yelahanka-halli).
 PLACE_ENDINGS = ("pur", "pura", "puram", "nagar", "abad", "garh", "ganj", "halli", "palli", "palle", "wadi",
@@ -120,7 +121,11 @@ INDIAN_STATES = ("andhra pradesh", "arunachal pradesh", "assam", "bihar", "chhat
 ADDRESS_CUES = frozenset(["address", "addr", "r/o", "resident of", "residing at", "resides at", "lives at",
                           "residence", "residential address", "res", "home address", "native place",
                           "lives in", "native of", "hailing from", "permanent address", "correspondence address",
-                          "village", "vill", "post", "p.o", "dist", "district", "tehsil", "taluka"])
+                          "village", "vill", "post", "p.o", "dist", "district", "tehsil", "taluka",
+                          "staying at", "stays at", "staying near", "near", "opp", "opposite", "behind"])
+# Address cues written in lower case in prose ("lives near Chutia Toli"): they count only before a
+# capitalised, place-shaped word (a lower-case "near syncope" is no address).
+PROSE_ADDRESS_CUES = frozenset(["near", "opp", "opposite", "behind"])
 # Devanagari address words: पता (address), ग्राम/गांव (village), जिला (district), तहसील, मोहल्ला.
 DEVANAGARI_ADDRESS_CUES = frozenset(["पता", "ग्राम", "गांव", "गाँव", "जिला", "ज़िला", "तहसील", "मोहल्ला", "निवासी", "पोस्ट"])
 # Common Hindi words that can stand next to a Devanagari name without being part of it.

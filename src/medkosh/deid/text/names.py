@@ -27,6 +27,8 @@ from medkosh.deid.text.types import Label, Span
 
 _MAX_NAME_TOKENS = 5
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# A comma before a bare age: "On Glycomet 5 yrs" is a duration, "Etwa Ekka, 45 yrs" a person.
+_AGE_AFTER = re.compile(r"(?:,?[ \t]+aged?[ \t]*:?[ \t]*\d|,[ \t]*\d{1,3}[ \t]*(?:y|yr|yrs|years?|yo)\b)", re.IGNORECASE)
 
 
 def eponym(tokens: list[Token], i: int) -> bool:
@@ -90,13 +92,35 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
         after = text[tok.end:tok.end + 3]
         if key in ("name", "guardian", "signed", "sign", "consultant", "surgeon", "physician", "nok"):
             # Field labels: "Name: ...", "Consultant - Dr ..."; a bare noun in prose is not a cue.
-            return ("strong", nxt) if after[:1] in (":", "-", "=") or after[:2] in (" :", " -") else None
+            if after[:1] in (":", "-", "=") or after[:2] in (" :", " -"):
+                return "strong", nxt
+            # In prose "Guardian Dukhni Baxla signed" is a carer (a kin cue); "signed" is no cue.
+            return ("kin", nxt) if key in KIN_CUES else None
         return "strong", nxt
     if key in KIN_CUES:
+        return "kin", nxt
+    if key in ("pt", "patient") and tok.upper_line:
+        # "PT SANJUKTA MOMIN, 90 YEARS": in a capitals line "PT" names the patient as a relative
+        # word names a relative (a gazetteer name, or a first word no word list knows).
         return "kin", nxt
     if key in WEAK_CUES:
         return "weak", nxt
     return None
+
+
+def _two_unknown(text: str, tokens: list[Token], j: int) -> bool:
+    """Tokens j and j+1 are a first name and surname no word list knows: both unknown (not English,
+    not clinical), joined by a space, at least 4 letters each ("C/o Budhu Ekka", "WITH SONAMATI
+    EKKA"). Two unknown words in a row after a cue are far more often a name than a complaint."""
+    if j + 1 >= len(tokens):
+        return False
+    a, b = tokens[j], tokens[j + 1]
+    if (a.flags | b.flags) & CUE:  # "BY BROTHER-IN-LAW GURMAIL": a cue word is no name
+        return False
+    return (a.unknown or a.strong_name) and (b.unknown or b.strong_name) and not a.devanagari \
+        and not b.devanagari and len(a.key) >= 4 and len(b.key) >= 4 and (a.capitalised or a.upper_line) \
+        and (b.capitalised or b.upper_line) and joined(text, a, b) and not _slashed(text, a) \
+        and not _slashed(text, b) and not eponym(tokens, j + 1)
 
 
 def _slashed(text: str, tok: Token) -> bool:
@@ -145,10 +169,15 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
             return t.text not in HINDI_COMMON and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
         if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
             return False
-        if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them
-            return False
+        if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them ...
+            # ... except "Kumari" as a middle name between two name words (Nilima Kumari Minz).
+            return t.key == "kumari" and 0 < j < len(tokens) - 1 and (tokens[j - 1].name or tokens[j - 1].unknown) \
+                and (tokens[j + 1].name or tokens[j + 1].unknown) and joined(text, t, tokens[j + 1]) \
+                and joined(text, tokens[j - 1], t)
         if t.initial:
             return True
+        if t.key in KIN_CUES or t.key in WEAK_CUES:  # "BROTHER-IN-LAW GURMAIL": the cue is no name
+            return False
         if t.stop or t.medical or eponym(tokens, j):
             return False
         if t.upper_line:
@@ -182,6 +211,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         prev = i if j == i + 1 else j - 1
         if kind == "kin":
             kind = "weak" if not tokens[i].upper_line else "kin"
+        if kind in ("complaint", "weak", "kin") and _two_unknown(text, tokens, j) \
+                and not any(c not in " .:-,\t" for c in text[tokens[j - 1].end:tokens[j].start]):
+            kind = "title"  # a two-word unknown name right after the cue: take it whole
         while j < n and count < (_MAX_NAME_TOKENS if kind not in ("weak", "kin", "complaint") else 3):
             tok = tokens[j]
             gap_text = text[tokens[prev].end:tok.start]
@@ -222,6 +254,13 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     and not before.stop and not before.medical and not (before.common and not before.name):
                 flagged[i - 1] = max(flagged[i - 1], 0.8)
 
+    # 2b. "Birsa Dungdung aged 70", "Etwa Ekka, 45 yrs": name-shaped words right before an age.
+    for i, tok in enumerate(tokens):
+        if not flagged[i] and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
+                and not tok.devanagari and len(tok.key) >= 3 and _AGE_AFTER.match(text, tok.end) \
+                and not eponym(tokens, i):
+            flagged[i] = 0.7
+
     # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
     for i, tok in enumerate(tokens):
         if flagged[i] or not tok.name:
@@ -241,9 +280,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
     # 4. Devanagari words in a Latin-script note are almost always names; in a Hindi note a
     #    Devanagari word needs a cue or the gazetteer (handled above).
-    latin = len(_LATIN_WORD.findall(text))  # from the text: lower-case words are not tokens
     deva = sum(1 for t in tokens if t.devanagari)
-    if latin > 2 * deva:
+    # Counted from the text (lower-case words are not tokens), and only when there is Devanagari.
+    if deva and len(_LATIN_WORD.findall(text)) > 2 * deva:
         for i, tok in enumerate(tokens):
             if tok.devanagari and not flagged[i] and tok.text not in HINDI_COMMON \
                     and tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES:

@@ -15,6 +15,7 @@ from medkosh.deid.text.lexicon import (
     PHRASE_START,
     PLACE,
     PLACE_ENDINGS,
+    PROSE_ADDRESS_CUES,
     Lexicon,
 )
 from medkosh.deid.text.names import eponym
@@ -93,6 +94,25 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
 _ADDRESS_FIELDS = frozenset({"dist", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po"})
 
 
+def _prose_cue_target(tok: Token) -> bool:
+    """The word after "near"/"opp." starts a place: capitalised (or in a capitals line), not a
+    clinical term, and in mixed case not an acronym ("near ICU")."""
+    if tok.devanagari or tok.medical or tok.stop:
+        return False
+    if tok.upper_line:
+        return True
+    return tok.capitalised and not (tok.text.isupper() and len(tok.text) > 1 and not tok.place)
+
+
+def _names_a_place(tokens: list[Token], first: int, last: int | None) -> bool:
+    """Some word of the run is a place word: a gazetteer place or name, an unknown word, or a
+    locality head (Road, Chowk, Sector)."""
+    if last is None:
+        return False
+    return any((t.place or t.unknown or t.name or t.key in LOCALITY_HEADS) and not t.medical
+               for t in tokens[first:last + 1])
+
+
 def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
     """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
     spans: list[Span] = []
@@ -101,6 +121,9 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         cue_end = None
         if tok.key == "r" and i + 1 < n and text[tok.end:tokens[i + 1].start] == "/" and tokens[i + 1].key == "o":
             cue_end = i + 2
+        elif tok.key in PROSE_ADDRESS_CUES:
+            if i + 1 < n and _prose_cue_target(tokens[i + 1]):
+                cue_end = i + 1
         elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-"):
             cue_end = i + 1
         elif i + 1 < n and f"{tok.key} {tokens[i + 1].key}" in ADDRESS_CUES:
@@ -113,7 +136,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         run_start = cue_end
         while j < n and j - cue_end < 14:
             t = tokens[j]
-            if t.key in _ADDRESS_FIELDS:
+            if t.key in _ADDRESS_FIELDS or (t.key in ("p", "o") and text[t.end:t.end + 1] == "."):  # P.O.
                 # "Dist.", "PIN" label the next part of the address; they are not part of it.
                 if last is not None:
                     pieces.append((run_start, last))
@@ -133,6 +156,8 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
                 break
             last = j
             j += 1
+        if tok.key in PROSE_ADDRESS_CUES and not _names_a_place(tokens, cue_end, last):
+            continue  # "near Nurses Station": ordinary words after "near" are no address
         for a, b in pieces:
             spans.append(Span(tokens[a].start, tokens[b].end, Label.ADDRESS.value, 0.7, "address_cue"))
         if pieces and last is None:
@@ -154,6 +179,17 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         if end > start:
             spans.append(Span(start, end, Label.ADDRESS.value, 0.7, "address_cue"))
     return spans
+
+
+_CENTRE_CODES = frozenset({"phc", "chc", "uphc", "sdh"})
+
+
+def _trailing_place(tok: Token) -> bool:
+    """A capitalised unknown word or gazetteer place, not an English or clinical word."""
+    if tok.devanagari or tok.stop or tok.medical or tok.common or tok.key in HOSPITAL_HEADS:
+        return False
+    return (tok.capitalised or tok.upper_line) and (tok.unknown or tok.place) and len(tok.key) >= 3 \
+        and not (tok.text.isupper() and not tok.upper_line)
 
 
 def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
@@ -179,9 +215,11 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         # "the hospital", "a private clinic", "District Hospital" are no names; "District Hospital
         # Kolkata" and "City Care Clinic" (two capitalised words in mixed case) are.
         proper = i - j >= 2 and not tok.upper_line and all(tokens[k].capitalised for k in range(j, i))
-        if generic_only and not ((named_by_place and j < i) or proper):
+        # "Synod Hospital Durtlang", "CHC Reasi": a place name no gazetteer knows written after the head.
+        trailing = i + 1 < n and joined(text, tok, tokens[i + 1]) and _trailing_place(tokens[i + 1])
+        if generic_only and not ((named_by_place and j < i) or proper or (trailing and tok.key in _CENTRE_CODES)):
             continue
-        end = tok.end
+        end = tokens[i + 1].end if trailing else tok.end
         # "Institute of Medical Sciences", "Hospital & Research Centre"
         k = i + 1
         while k + 1 < n and tokens[k].key in ("of", "and") and joined(text, tokens[k - 1], tokens[k]) \

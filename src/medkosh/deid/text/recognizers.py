@@ -10,7 +10,7 @@ marked `scan_without_context`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import re2
@@ -62,9 +62,11 @@ class PatternRecognizer:
         """Matches in `text`. `data` may be the text's ASCII bytes: RE2's Python binding is ~3x
         cheaper per match on bytes, and for ASCII text byte offsets are character offsets."""
         out: list[Span] = []
-        matcher = self.compiled_bytes if isinstance(data, bytes) else self.compiled
-        for m in matcher.finditer(data if data is not None else text):
-            start, end = m.span(self.group)
+        if isinstance(data, bytes):
+            found: Iterator[tuple[int, int]] = _byte_spans(self.compiled_bytes, data, self.group)
+        else:
+            found = (m.span(self.group) for m in self.compiled.finditer(data if data is not None else text))
+        for start, end in found:
             if start < 0 or start == end:
                 continue
             value = text[start:end]
@@ -80,6 +82,32 @@ class PatternRecognizer:
                     continue
             out.append(Span(start, end, self.label_value, score, self.name))
         return out
+
+
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_MATCH = (-1, -1)
+
+
+def _byte_spans(compiled: re2._Regexp, data: bytes, group: int) -> Iterator[tuple[int, int]]:
+    """finditer() over bytes without a Match object per hit: the binding's generator builds one
+    (and its offset table) for every match, which cost more than the matching itself on short notes.
+    Same semantics: leftmost matches, left to right, an empty match advances one byte."""
+    regexp = getattr(compiled, "_regexp", None)
+    if regexp is None:  # another binding version: its public API
+        yield from (m.span(group) for m in compiled.finditer(data))
+        return
+    match = regexp.Match
+    pos = 0
+    n = len(data)
+    while True:
+        spans = match(_UNANCHORED, data, pos, n)
+        whole = spans[0]
+        if whole == _NO_MATCH:
+            return
+        yield spans[group]
+        if pos == n:
+            return
+        pos = whole[1] if whole[1] != pos else pos + 1
 
 
 # ---- validators with access to the surrounding text -------------------------------------------
@@ -310,6 +338,12 @@ _PATTERNS: list[PatternRecognizer] = [
                       r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|token|ref|reference|id|ayushman)"
                       r"\.?[ \t]*(?:no\.?|number|num|id|#|:)[ \t]*[:#\-=]?[ \t]*([A-Z]{0,5}\d[0-9A-Z/\-]{3,24})",
                       0.6, group=1, validator=_has_digit),
+    # State abbreviations (U.P., M.P., J&K) after a place or in brackets: "Doda (H.P.)", "Agra, U.P.".
+    # Dotted forms only, and only in that position: "AP view" and "UP" in capitals are no places.
+    PatternRecognizer("state_abbreviation", Label.LOCATION,
+                      r"(?:,|\()[ \t]*((?:U\.[ \t]?P|M\.[ \t]?P|A\.[ \t]?P|H\.[ \t]?P|T\.[ \t]?N|W\.[ \t]?B|J\.?[ \t]?&[ \t]?K)\.?)"
+                      r"(?:[ \t]*[),;\n\-]|[ \t]+\d|$)", 0.7, group=1),
+    PatternRecognizer("state_jk", Label.LOCATION, r"\bJ[ \t]?&[ \t]?K\b", 0.7),
     PatternRecognizer("digits_long", Label.ID, r"\b\d{9,}\b", 0.5, validator=_isolated_only),
     PatternRecognizer("pin", Label.PIN, r"\b[1-9]\d{2} ?\d{3}\b", 0.6, context=_CTX_PIN, context_required=True,
                       scan_without_context=False, validator=_pin),

@@ -45,13 +45,16 @@ class Token:
         self.flags = flags
         self.possessive = possessive
         self.upper_line = upper_line
-        first = text[:1]
-        self.capitalised = first.isupper()
-        self.initial = self.capitalised and len(text) == 1
-        deva = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= first <= "\u097f")
-        # Everything else follows from (flags, script, length): looked up, not recomputed per token.
-        (self.devanagari, self.stop, self.medical, self.common, self.name, self.place, self.strong_name,
-         self.weak_name, self.unknown) = _derived(flags, deva, min(len(key), 3))
+        (self.capitalised, self.initial, self.devanagari, self.stop, self.medical, self.common, self.name,
+         self.place, self.strong_name, self.weak_name, self.unknown) = _facts(text, key, flags)
+
+
+def _facts(text: str, key: str, flags: int) -> tuple[bool, ...]:
+    """Everything a token's rules read that follows from its spelling and word lists."""
+    first = text[:1]
+    capitalised = first.isupper()
+    deva = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= first <= "\u097f")
+    return (capitalised, capitalised and len(text) == 1, *_derived(flags, deva, min(len(key), 3)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -127,7 +130,14 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
     append = tokens.append
     classes = lex.word_class
     finditer = _candidate_regex(lex).finditer
+    # Per-spelling facts, cached per note: clinical notes repeat their words (names, headings).
+    seen: dict[str, tuple[str, int, tuple[bool, ...]]] = {}
+    new = Token.__new__
     n = len(text)
+    # Lower-casing keeps offsets for ASCII text (one pass for the note); elsewhere per line.
+    lowered_text = text.lower() if text.isascii() else None
+    # No run of two capitals anywhere: no line can be typed in capitals, skip the per-line counts.
+    any_upper = _UPPER_WORD.search(text) is not None
     pos = 0
     line_no = 0
     while pos <= n:
@@ -136,9 +146,11 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
             nl = n
         if nl > pos:
             line = text[pos:nl]
-            upper = len(_UPPER_WORD.findall(line))
-            upper_line = upper >= 2 and upper > 2 * len(_LOWER_WORD.findall(line))
-            lowered = line.lower()
+            upper_line = False
+            if any_upper:
+                upper = len(_UPPER_WORD.findall(line))
+                upper_line = upper >= 2 and upper > 2 * len(_LOWER_WORD.findall(line))
+            lowered = lowered_text[pos:nl] if lowered_text is not None else line.lower()
             for m in finditer(line):
                 s, e = m.span()
                 raw = m.group()
@@ -152,11 +164,26 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
                     if not raw:
                         continue
                     e = s + len(raw)
-                key = lowered[s:e]
-                flags = classes.get(key, 0)
-                if not flags and len(key) > 3 and key[-1] == "s":
-                    flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
-                tok = Token(pos + s, pos + e, raw, key, line_no, flags, possessive, upper_line)
+                known = seen.get(raw)
+                if known is None:
+                    key = lowered[s:e]
+                    flags = classes.get(key, 0)
+                    if not flags and len(key) > 3 and key[-1] == "s":
+                        flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
+                    known = seen[raw] = (key, flags, _facts(raw, key, flags))
+                key, flags, facts = known
+                # Built without __init__: the facts were derived once per spelling above.
+                tok = new(Token)
+                tok.start = pos + s
+                tok.end = pos + e
+                tok.text = raw
+                tok.key = key
+                tok.line = line_no
+                tok.flags = flags
+                tok.possessive = possessive
+                tok.upper_line = upper_line
+                (tok.capitalised, tok.initial, tok.devanagari, tok.stop, tok.medical, tok.common, tok.name,
+                 tok.place, tok.strong_name, tok.weak_name, tok.unknown) = facts
                 if tok.initial and line[e:e + 1].isdigit():
                     tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
                     tok.stop = True
