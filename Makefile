@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 EXTRAS ?= dev,ray,croissant,federated
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Two workers (the machine has 2 cores); whole files go to one worker so module fixtures are shared.
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 
 .PHONY: venv demo test test-fast lint typecheck bench system-deps clean reliability
 
