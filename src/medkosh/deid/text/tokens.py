@@ -123,6 +123,10 @@ def _candidate_regex(lex: Lexicon) -> re.Pattern[str]:
     return _CANDIDATES[key]
 
 
+_SEEN: dict[int, tuple[Lexicon, dict[str, tuple[str, int, tuple[bool, ...]]]]] = {}
+_SEEN_MAX = 200_000
+
+
 def tokenize(text: str, lex: Lexicon) -> list[Token]:
     """Tokens line by line: a line's case is judged once, by two C-speed regex counts (a line
     counts as typed in capitals when most of its cased multi-letter words are all caps)."""
@@ -130,8 +134,13 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
     append = tokens.append
     classes = lex.word_class
     finditer = _candidate_regex(lex).finditer
-    # Per-spelling facts, cached per note: clinical notes repeat their words (names, headings).
-    seen: dict[str, tuple[str, int, tuple[bool, ...]]] = {}
+    # Per-spelling facts, cached across notes of one lexicon: notes share most of their
+    # capitalised words (headings, drugs, common names). Bounded: cleared when it grows too big.
+    # The entry holds the lexicon itself, so its id cannot be reused by another one.
+    entry = _SEEN.get(id(lex))
+    if entry is None or len(entry[1]) > _SEEN_MAX:
+        entry = _SEEN[id(lex)] = (lex, {})
+    seen = entry[1]
     new = Token.__new__
     n = len(text)
     # Lower-casing keeps offsets for ASCII text (one pass for the note); elsewhere per line.
