@@ -32,7 +32,7 @@ class Threshold(_Strict):
 class Bootstrap(_Strict):
     resamples: int = Field(default=2000, ge=100, le=20000)
     seed: int = 7
-    cells: int = Field(default=200, ge=20, le=5000)  # score-quantile bins per population
+    cells: int = Field(default=100, ge=20, le=5000)  # score-quantile bins per population
 
 
 class MinSubgroup(_Strict):
