@@ -47,7 +47,8 @@ def people(session: Session) -> dict[str, Any]:
     return out
 
 
-def passing_validation(session: Session, p: Any, version_id: str, seed: int = 1) -> dict[str, Any]:
+def passing_validation(session: Session, p: Any, version_id: str, seed: int = 1,
+                       monitoring: dict[str, Any] | None = None) -> dict[str, Any]:
     """Validate the toy model on fresh synthetic data with the real engine (the benchmark id is a label)."""
     from medkosh.deployment.drift import reference
     from medkosh.models.onnx import score, session_for
@@ -64,7 +65,7 @@ def passing_validation(session: Session, p: Any, version_id: str, seed: int = 1)
         "id": "toy", "version": 1, "task": "diabetes-complication-1y", "outcome": "toy outcome",
         "threshold": {"fixed": 0.3}, "subgroups": ["sex"], "bootstrap": {"resamples": 200},
         "pass_criteria": [{"metric": "auroc", "bound": "ci_low", "min": 0.6}],
-        "monitoring": {"min_predictions": 100, "psi_max": 0.25, "window": 200}})
+        "monitoring": monitoring or {"min_predictions": 100, "psi_max": 0.25, "window": 200}})
     data = TaskData({f: x[:, j].astype(np.float64) for j, f in enumerate(FEATURES)}, y,
                     {"sex": np.where(x[:, 0] == 1, "female", "male")})
     report = report_for(s, data, x, schema_of(v), protocol, lambda b: score(sess, b))

@@ -170,3 +170,40 @@ def test_drift_suspends_the_deployment_and_notifies(session: Any, h: Any) -> Non
         predict(session, who["researcher"], vid, {"age": 50})
     notes = list(session.scalars(select(AuditEventRow).where(AuditEventRow.event_type == "models.alert.notify")))
     assert len(notes) == 2  # the deploying steward and the approving clinician
+
+
+def test_override_rate_and_performance_alarms_suspend(session: Any, h: Any) -> None:
+    from medkosh.deployment import lifecycle as lc
+    from medkosh.deployment.inference import predict, record_outcome, review
+    from medkosh.deployment.monitoring import check
+    from medkosh.models.service import register
+
+    who = h.people(session)
+    vid = register(session, who["researcher"], model_id="toy-risk", artefact=h.onnx_model(), artefact_name="t.onnx",
+                   schema=h.SCHEMA)["id"]
+    # KS/PSI out of the way (huge limits): this test is about overrides and outcomes.
+    h.passing_validation(session, who["steward"], vid, monitoring={"min_predictions": 10, "psi_max": 100,
+                                                                    "ks_p_min": 0.0, "override_rate_max": 0.3})
+    lc.approve(session, who["clinician"], vid, registration_number="MCI-2", statement="Reviewed; supervised use.")
+    lc.deploy(session, who["steward"], vid, "supervised")
+    x, _ = h.synthetic(12, seed=5)
+    ids = [predict(session, who["researcher"], vid, dict(zip(h.FEATURES, map(float, row), strict=True)))["prediction_id"]
+           for row in x]
+    for i, pid in enumerate(ids):  # 5 of 12 overridden: 42% > 30%
+        review(session, who["clinician"], pid, accept=i >= 5, decision=1 if i < 5 else None,
+               note="disagree" if i < 5 else None)
+    res = check(session, vid)
+    assert res["suspended"] and [a["alarm"] for a in res["alarms"]] == ["override rate"]
+    assert res["figures"]["override_rate"] == pytest.approx(5 / 12)
+    # Re-deploy, then outcomes arrive that the model ranks backwards: the performance alarm trips.
+    lc.deploy(session, who["steward"], vid, "active")
+    from medkosh.store.tables.models import ModelPredictionRow
+
+    fresh = [predict(session, who["researcher"], vid, dict(zip(h.FEATURES, map(float, row), strict=True)))
+             for row in h.synthetic(20, seed=6)[0]]
+    rows = [session.get(ModelPredictionRow, f["prediction_id"]) for f in fresh]
+    median = float(np.median([r.score for r in rows]))
+    for r in rows:
+        record_outcome(session, who["clinician"], r.id, int(r.score < median))  # inverse of the model
+    res = check(session, vid)
+    assert res["suspended"] and any(a["alarm"] == "performance (AUROC)" for a in res["alarms"])
