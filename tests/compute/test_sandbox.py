@@ -125,3 +125,19 @@ def test_controlled_data_refuses_to_run_without_a_sandbox(w: Any, tmp_path: Path
                                             datasets=["test-controlled@1"]))
     assert done.state == JobState.FAILED and "never runs unsandboxed" in (done.error or "")
     assert not (service.job_dir(done.id) / "out" / "x.txt").exists()
+
+
+def test_sealed_benchmarks_are_never_mounted(w: Any, tmp_path: Path, make_project: Any, principal: Any) -> None:
+    """A version sealed as a benchmark is refused for jobs even to a researcher holding a grant."""
+    from medkosh.models.service import seal_benchmark
+
+    spec, project = load_spec(make_project(tmp_path / "p", "print('hi')", datasets=["test-controlled@1"]))
+    with session_scope() as s:
+        queued = service.submit(s, principal(w.users["researcher"]), spec, project).id
+    with session_scope() as s:
+        seal_benchmark(s, principal(w.users["steward"]), w.versions["controlled"].ref)
+    with session_scope() as s, pytest.raises(PermissionDenied, match="sealed benchmark"):
+        service.submit(s, principal(w.users["researcher"]), spec, project)
+    assert service.claim_next("t") == queued  # queued before the seal: refused when it starts
+    done = service.run_job(queued, worker="t")
+    assert done.state == JobState.FAILED and "sealed benchmark" in (done.error or "")

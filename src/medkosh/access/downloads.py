@@ -68,6 +68,7 @@ def serve(session: Session, token: str) -> Served:
     data = read_token(token)
     principal = Principal(user=get_user(session, data["u"]), via="signed-url") if data["u"] else None
     version = get_version(session, f"{data['d']}@{data['v']}")
+    service.check_not_sealed(session, version)
     policies.check_can_download(principal, service.access_facts(session, principal.id if principal else None, version))
     entry = _file(version, data["p"])
     stream = open_file(session, f"{data['d']}@{data['v']}", entry.path)

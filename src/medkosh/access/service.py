@@ -340,6 +340,18 @@ def access_facts(session: Session, user_id: str | None, version: Any) -> DataAcc
         verified=bool(user and user.verification == VerificationStatus.VERIFIED.value))
 
 
+def check_not_sealed(session: Session, version: Any) -> None:
+    """A sealed benchmark (medkosh.models) is used only by the validation service: its files are never
+    downloaded and never mounted in TRE jobs, whatever the grants say."""
+    from medkosh.errors import PermissionDenied
+    from medkosh.models.service import is_sealed_benchmark
+
+    if is_sealed_benchmark(session, version.id):
+        raise PermissionDenied(f"{version.dataset_id}@{version.number} is a sealed benchmark: its files never leave "
+                               "medkosh and are not available to jobs",
+                               hint="validate a model on it with `medkosh validate MODEL --benchmark ...`")
+
+
 def check_data_use(session: Session, principal: Principal | None, version_ref: str, *, in_tre: bool) -> Any:
     """Resolve a version and apply the tier rules for a download (in_tre=False) or TRE use; returns the
     catalog VersionInfo when allowed, raises the policy's error otherwise."""
@@ -347,6 +359,7 @@ def check_data_use(session: Session, principal: Principal | None, version_ref: s
     from medkosh.catalog.service import get_version
 
     version = get_version(session, version_ref)
+    check_not_sealed(session, version)
     facts = access_facts(session, principal.id if principal else None, version)
     if in_tre:
         policies.check_can_use_in_tre(principal, facts)
