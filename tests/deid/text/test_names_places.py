@@ -99,3 +99,8 @@ def test_place_after_hospital_head() -> None:
     values = [v for label, v in spans("Referred from CHC Reasi to Synod Hospital Durtlang.") if label == "HOSPITAL"]
     assert "CHC Reasi" in values and "Synod Hospital Durtlang" in values
     assert spans("Hospital course uneventful.") == []
+
+
+def test_house_number_before_an_address_field_word() -> None:
+    text = "Residence: 64/1, Model Town, Visakhapatnam, Dist. Guntur"
+    assert any(v.startswith("64/1") for label, v in spans(text) if label == "ADDRESS")

@@ -113,6 +113,13 @@ def _names_a_place(tokens: list[Token], first: int, last: int | None) -> bool:
                for t in tokens[first:last + 1])
 
 
+def _after_cue(text: str, cue_end: int) -> int:
+    """Where an address starts after its cue: past ':', '-', '.' and spaces, so numbers after the cue
+    ("Address: 12/4, ...") are part of the address."""
+    m = re.match(r"[\s:\-.]*", text[cue_end:cue_end + 8])
+    return cue_end + (m.end() if m else 0)
+
+
 def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
     """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
     spans: list[Span] = []
@@ -159,16 +166,16 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         if tok.key in PROSE_ADDRESS_CUES and not _names_a_place(tokens, cue_end, last):
             continue  # "near Nurses Station": ordinary words after "near" are no address
         for a, b in pieces:
-            spans.append(Span(tokens[a].start, tokens[b].end, Label.ADDRESS.value, 0.7, "address_cue"))
+            # The first piece starts right after the cue, so a house number before the first word
+            # ("Residence: 64/1, Model Town, ..., Dist.") belongs to it.
+            piece_start = _after_cue(text, tokens[cue_end - 1].end) if a == cue_end else tokens[a].start
+            spans.append(Span(piece_start, tokens[b].end, Label.ADDRESS.value, 0.7, "address_cue"))
         if pieces and last is None:
             continue
         if pieces:
             start = tokens[run_start].start
         else:
-            start = tokens[cue_end - 1].end
-            # Include numbers and punctuation after the cue ("Address: 12/4, ...").
-            m = re.match(r"[\s:\-.]*", text[start:start + 8])
-            start += m.end() if m else 0
+            start = _after_cue(text, tokens[cue_end - 1].end)
         end = tokens[last].end if last is not None else start
         tail = re.match(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*", text[end:end + 12])
         if last is None and tail is None:
