@@ -102,7 +102,7 @@ def main() -> int:
               "features": [{"name": f, "type": "float", "unit": UNITS[f], "impute": round(medians[f], 4)}
                            for f in FEATURES],
               "output": {"classes": [0, 1], "score": "probability of a complication within a year"},
-              "algorithm": "sklearn GradientBoostingClassifier(n_estimators=150, max_depth=2)"}
+              "algorithm": "scikit-learn gradient boosting classifier, 150 trees of depth 2"}
     (out / "schema.json").write_text(json.dumps(schema, indent=1))
     metrics = {"n_train": len(y_tr), "n_test": len(y_te), "positives_train": int(y_tr.sum()),
                "auroc_test": round(float(roc_auc_score(y_te, p)), 4) if len(set(y_te)) == 2 else None,
