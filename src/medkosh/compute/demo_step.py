@@ -71,9 +71,10 @@ def run(ctx: Any) -> list[str]:
         by_path = {o.path: o for o in outputs.outputs_of(s, job.id)}
     lines.append(f"two independent checkers approved {len(pending)} output(s); released to the researcher: "
                  + ", ".join(sorted(o.path for o in released)))
-    model = by_path.get("model.onnx")
-    schema_row = by_path.get("schema.json")
-    metrics_row = by_path.get("metrics.json")
+    released_paths = {p: o for p, o in by_path.items() if o.status == "released"}
+    model = released_paths.get("model.onnx")  # only what passed the airlock goes on to the registry
+    schema_row = released_paths.get("schema.json")
+    metrics_row = released_paths.get("metrics.json")
     store = ObjectStore()
     if metrics_row is not None:
         metrics = json.loads(store.get_bytes(metrics_row.checked_object or metrics_row.raw_object))
@@ -84,6 +85,8 @@ def run(ctx: Any) -> list[str]:
             "schema": json.loads(store.get_bytes(schema_row.checked_object or schema_row.raw_object)),
             "trained_on": [d["version_id"] for d in job.datasets], "datasets": [d["ref"] for d in job.datasets]}
         lines.append(f"ONNX model {model.raw_object[:12]}… handed to the model registry step")
+    else:
+        lines.append("model or schema not released by the airlock; nothing handed to the model registry")
     if not sandbox_available():
         lines.append("note: bubblewrap is not installed here; registered-tier jobs ran unsandboxed (logged)")
     lines.append(f"portal: /tre/jobs/{job.id}; CLI: medkosh job show {job.id}")
