@@ -104,3 +104,9 @@ def test_place_after_hospital_head() -> None:
 def test_house_number_before_an_address_field_word() -> None:
     text = "Residence: 64/1, Model Town, Visakhapatnam, Dist. Guntur"
     assert any(v.startswith("64/1") for label, v in spans(text) if label == "ADDRESS")
+
+
+def test_ordinary_word_before_a_locality_head_after_from() -> None:
+    assert ("ADDRESS", "Station Road") in spans("A 61-year-old woman from Station Road, Indore.")
+    assert ("ADDRESS", "Civil Lines") in spans("Lives in Civil Lines since 2010.")
+    assert spans("Station Road") == [] and spans("IV lines in situ. Central Lines placed.") == []

@@ -107,7 +107,7 @@ nagar colony road rd marg street st lane ln gali chowk layout vihar enclave pura
 apartment apts apt residency towers tower heights complex sector phase block extension extn cross mohalla
 basti village vill taluka taluk tehsil mandal bazar bazaar market camp cantonment park garden gardens
 avenue ave nagari pada wadi para gully peth wada halli palya ganj mohalla salai galli chawl
-toli tola chariali tiniali maidan bypass
+toli tola chariali tiniali maidan bypass lines
 """.split())
 # Endings of Indian place names (Kalyanpur, Jayanagar, Aurangabad, Ramgarh, Yelahanka-halli).
 PLACE_ENDINGS = ("pur", "pura", "puram", "nagar", "abad", "garh", "ganj", "halli", "palli", "palle", "wadi",

@@ -65,6 +65,18 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
     return spans
 
 
+_PLACE_INTRO = re.compile(r"(?:\bfrom|\bat|\bin|\bnear|\bopp\.?|\bof)[ \t]+$", re.IGNORECASE)
+
+
+def _common_locality_word(text: str, tokens: list[Token], k: int, head: int) -> bool:
+    """Token k is a capitalised ordinary word right before a locality head, and a place-introducing
+    word (from, at, in, near, opp., of) stands right before it."""
+    t = tokens[k]
+    return t.common and t.capitalised and not t.text.isupper() and not t.stop and not t.medical \
+        and t.key not in LOCALITY_HEADS and joined(text, t, tokens[head]) \
+        and _PLACE_INTRO.search(text, max(0, t.start - 8), t.start) is not None
+
+
 def _localities(text: str, tokens: list[Token]) -> list[Span]:
     """'Shivaji Nagar', 'MG Road', '12, Gandhi Marg', 'Sector 15', 'Vill. Rampur'."""
     spans: list[Span] = []
@@ -75,6 +87,10 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
         while j - 1 >= 0 and i - j < 3 and joined(text, tokens[j - 1], tokens[j]) and _placeish(tokens[j - 1]) \
                 and tokens[j - 1].key not in LOCALITY_HEADS and not tokens[j - 1].common:
             j -= 1
+        if j == i and i > 0 and not tok.upper_line and _common_locality_word(text, tokens, i - 1, i):
+            # "from Station Road", "in Civil Lines": one capitalised English word before the head,
+            # after a word that introduces a place ("Station Road" alone is left alone).
+            j = i - 1
         start = tokens[j].start
         end = tok.end
         number_after = _NUMBER_AFTER.match(text, end)
