@@ -56,6 +56,20 @@ def _train(tables: Path) -> tuple[bytes, dict[str, Any], int, int]:
 
 
 def run(ctx: Any) -> list[str]:
+    """The model step needs per-hospital diabetes cohorts of some size; with a small demo population the
+    benchmark or training builds can be too small to anonymise or train on — say so instead of failing."""
+    from medkosh.errors import MedkoshError
+
+    lines: list[str] = []
+    try:
+        return _run(ctx, lines)
+    except MedkoshError as exc:
+        return [*lines, f"stopped: {exc.user_line()}",
+                f"the per-hospital diabetes cohorts of a {ctx.patients:,}-patient demo are too small for this step; "
+                "run `medkosh demo` with the default 2,000 patients or more"]
+
+
+def _run(ctx: Any, lines: list[str]) -> list[str]:
     from medkosh.catalog.build import build
     from medkosh.catalog.demo_step import examples_dir
     from medkosh.deployment import inference, lifecycle
@@ -71,7 +85,6 @@ def run(ctx: Any) -> list[str]:
     users = ctx.state["access"]["users"]
     with session_scope() as s:
         who = {k: Principal(get_user(s, users[k]), via="demo") for k in ("researcher", "steward", "clinician")}
-    lines: list[str] = []
     built = {}
     for spec in (BENCHMARK_SPEC, TRAIN_SPEC):
         v = build(examples_dir() / spec, actor="demo").version
