@@ -186,6 +186,29 @@ def tricky() -> list[dict[str, object]]:
     return notes
 
 
+def render_set(templates: list[tuple[str, str]], pools: Pools, n: int, seed: int, id_prefix: str,
+               family_suffix: str) -> list[dict[str, object]]:
+    """n notes cycling through `templates` ((family, template) pairs), 30% of English and 10% of Indian
+    notes in capitals, deterministic for `seed`."""
+    r = random.Random(seed)
+    gen = Gen(r, pools)
+    notes = []
+    for i in range(n):
+        family, template = templates[i % len(templates)]
+        upper = r.random() < (0.3 if family == "en" else 0.1)
+        notes.append({"id": f"{id_prefix}-{i:04d}", "family": f"{family}{family_suffix}", "upper": upper,
+                      **render(template, gen, upper)})
+    return notes
+
+
+def write_gold(target: Path, notes: list[dict[str, object]]) -> None:
+    """Write a gold set as JSONL, atomically, and say what was written."""
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in notes), encoding="utf-8")
+    tmp.replace(target)
+    print(f"{target}: {len(notes)} notes, {sum(len(x['phi']) for x in notes)} gold spans")  # type: ignore[arg-type]
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     notes = tricky()
@@ -193,12 +216,7 @@ def main() -> None:
                                               encoding="utf-8")
     print(f"textdeid_tricky.jsonl: {len(notes)} notes")
     for split, n, seed in (("dev", 300, 11), ("heldout", 300, 29)):
-        notes = build(split, n, seed)
-        target = OUT / f"textdeid_{split}.jsonl"
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in notes), encoding="utf-8")
-        tmp.replace(target)
-        print(f"{target}: {len(notes)} notes, {sum(len(x['phi']) for x in notes)} gold spans")
+        write_gold(OUT / f"textdeid_{split}.jsonl", build(split, n, seed))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,11 @@ textdeid_heldout2.jsonl); the pools were typed by hand for this file.
 
 from __future__ import annotations
 
-import json
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_textdeid_corpus import OUT, Gen, render
+from bench_textdeid_corpus import OUT, render_set, write_gold
 from bench_textdeid_templates import Pools
 
 POOLS = Pools(
@@ -58,23 +56,12 @@ TEMPLATES = [
 
 
 def build(n: int, seed: int) -> list[dict[str, object]]:
-    r = random.Random(seed)
-    gen = Gen(r, POOLS)
-    notes = []
-    for i in range(n):
-        family, template = TEMPLATES[i % len(TEMPLATES)]
-        upper = r.random() < (0.3 if family == "en" else 0.1)
-        notes.append({"id": f"dev2-{i:04d}", "family": f"{family}-dev2", "upper": upper, **render(template, gen, upper)})
-    return notes
+    return render_set(TEMPLATES, POOLS, n, seed, "dev2", "-dev2")
 
 
 def main() -> None:
     notes = build(220, 41)
-    target = OUT / "textdeid_dev2.jsonl"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in notes), encoding="utf-8")
-    tmp.replace(target)
-    print(f"{target}: {len(notes)} notes, {sum(len(x['phi']) for x in notes)} gold spans")
+    write_gold(OUT / "textdeid_dev2.jsonl", notes)
 
 
 if __name__ == "__main__":

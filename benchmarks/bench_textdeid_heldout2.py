@@ -11,13 +11,11 @@ and do not print its misses (textdeid_eval.py --show) while changing the rules.
 
 from __future__ import annotations
 
-import json
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_textdeid_corpus import OUT, Gen, render
+from bench_textdeid_corpus import OUT, render_set, write_gold
 from bench_textdeid_templates import Pools
 
 POOLS = Pools(
@@ -69,23 +67,12 @@ TEMPLATES = [
 
 
 def build(n: int, seed: int) -> list[dict[str, object]]:
-    r = random.Random(seed)
-    gen = Gen(r, POOLS)
-    notes = []
-    for i in range(n):
-        family, template = TEMPLATES[i % len(TEMPLATES)]
-        upper = r.random() < (0.3 if family == "en" else 0.1)
-        notes.append({"id": f"heldout2-{i:04d}", "family": f"{family}2", "upper": upper, **render(template, gen, upper)})
-    return notes
+    return render_set(TEMPLATES, POOLS, n, seed, "heldout2", "2")
 
 
 def main() -> None:
     notes = build(200, 123)
-    target = OUT / "textdeid_heldout2.jsonl"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in notes), encoding="utf-8")
-    tmp.replace(target)
-    print(f"{target}: {len(notes)} notes, {sum(len(x['phi']) for x in notes)} gold spans")
+    write_gold(OUT / "textdeid_heldout2.jsonl", notes)
 
 
 if __name__ == "__main__":

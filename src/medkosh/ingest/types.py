@@ -6,17 +6,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# One vocabulary for the ABDM health-information types: the consent artefact's `hiTypes` (consent
+# domain) are what every raw-zone row is tagged with, so ingest uses the same enum.
+from medkosh.consent.types import HiType
 
-class HiType(StrEnum):
-    """ABDM health-information types (the `hiTypes` of a consent artefact)."""
-
-    OP_CONSULTATION = "OPConsultation"
-    PRESCRIPTION = "Prescription"
-    DISCHARGE_SUMMARY = "DischargeSummary"
-    DIAGNOSTIC_REPORT = "DiagnosticReport"
-    IMMUNIZATION_RECORD = "ImmunizationRecord"
-    HEALTH_DOCUMENT_RECORD = "HealthDocumentRecord"
-    WELLNESS_RECORD = "WellnessRecord"
+__all__ = ["HiType"]
 
 
 class IngestEvent(StrEnum):

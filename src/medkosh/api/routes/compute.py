@@ -174,8 +174,8 @@ def release(request: Request, output_id: str) -> dict[str, Any]:
         return outputs.view(s, row).as_dict()
 
 
-@router.get("/outputs/{output_id}/download")
-def download(request: Request, output_id: str) -> Response:
+def released_output_response(request: Request, output_id: str) -> Response:
+    """A released output (checked version) as an attachment, for the API and the portal alike."""
     from medkosh.compute import outputs
     from medkosh.store.db import session_scope
 
@@ -184,6 +184,11 @@ def download(request: Request, output_id: str) -> Response:
         name = PurePosixPath(row.path).name
     return Response(data, media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/outputs/{output_id}/download")
+def download(request: Request, output_id: str) -> Response:
+    return released_output_response(request, output_id)
 
 
 @router.get("/credits")

@@ -124,13 +124,6 @@ def release(request: Request, output_id: str) -> RedirectResponse:
 
 @router.get("/tre/outputs/{output_id}/download")
 def download(request: Request, output_id: str) -> Response:
-    from pathlib import PurePosixPath
+    from medkosh.api.routes.compute import released_output_response
 
-    from medkosh.compute import outputs
-    from medkosh.store.db import session_scope
-
-    with session_scope() as s:
-        row, data = outputs.released_bytes(s, require_principal(request), output_id)
-        name = PurePosixPath(row.path).name
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return released_output_response(request, output_id)
