@@ -28,10 +28,10 @@ demo: venv
 test: venv system-deps
 	@source scripts/test-env.sh && \
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples) && \
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not reliability" $(PYTEST_ARGS)
 
 test-fast: venv
-	@source scripts/test-env.sh && $(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	@source scripts/test-env.sh && $(BIN)/python -m pytest -m "not browser and not slow and not reliability" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples)
@@ -39,6 +39,10 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy src/medkosh
+
+# Long fault-injection (kill -9 loops) and load runs: tests marked `reliability`; .ci/run runs it after `make test`.
+reliability: venv system-deps
+	@source scripts/test-env.sh && $(BIN)/python -m pytest -m reliability -n 0 --durations=25
 
 bench: venv
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS),bench]'
