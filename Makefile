@@ -9,7 +9,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Two workers (the machine has 2 cores); whole files go to one worker so module fixtures are shared.
 PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 
-.PHONY: venv demo test test-fast lint typecheck bench system-deps clean reliability
+.PHONY: venv demo test test-fast lint typecheck bench system-deps clean reliability supply-chain
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,7 +25,7 @@ system-deps:
 demo: venv
 	$(BIN)/medkosh demo
 
-test: venv system-deps
+test: venv system-deps supply-chain
 	@source scripts/test-env.sh && \
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples) && \
 	$(BIN)/python -m pytest -m "not reliability" $(PYTEST_ARGS)
@@ -39,6 +39,10 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy src/medkosh
+
+# pip-audit over requirements/lock.txt: fails on a known vulnerability with a fix (docs/reliability.md, section 8).
+supply-chain: venv
+	@bash scripts/pip-audit.sh
 
 # Long fault-injection (kill -9 loops) and load runs: tests marked `reliability`; .ci/run runs it after `make test`.
 reliability: venv system-deps
