@@ -30,6 +30,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoint the WAL every ~40 MB instead of SQLite's 4 MB: short write transactions (an audit
+    # append rewrites the same index and head pages) then copy each hot page back once per checkpoint
+    # instead of ten times; 1.55x more one-event transactions per second (docs/benchmarks.md, audit).
+    cur.execute("PRAGMA wal_autocheckpoint=10000")
+    cur.execute("PRAGMA journal_size_limit=67108864")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
