@@ -8,10 +8,12 @@ whole file passed, and an NDJSON file is checked line by line before any of its 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +166,25 @@ class _Extractor:
         return None, None
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while one input is parsed and extracted.
+
+    A parsed bundle is hundreds of thousands of dicts and lists, all alive until its rows are out;
+    with the collector on, their allocation keeps triggering collections that walk every live
+    container (the tree and the buffered rows) and find nothing, since parsed JSON and row dicts
+    hold no reference cycles: that was about 40 % of the fast path's CPU time. Reference counting
+    still frees everything as usual; the collector resumes between inputs (so it is paused for one
+    input at a time, never for the whole run) and the caller's setting is restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _parse(data: bytes) -> Any:
     try:
         return orjson.loads(data)
@@ -217,7 +238,8 @@ def ingest_fhir(paths: list[Path], source_id: str, *, out: Path | None = None, s
                     if digest in done_inputs or digest in new_inputs:
                         report.files_skipped += 1
                         continue
-                    _ingest_file(path, data, strict, extractor, writers)
+                    with _gc_paused():
+                        _ingest_file(path, data, strict, extractor, writers)
                 except FaultError as fault:
                     report.quarantined.append(Quarantined(str(path), fault.pointer, fault.reason))
                     continue
