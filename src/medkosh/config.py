@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = Field(default=1000, ge=1, description="Sign a checkpoint every N audit events.")
     log_level: str = "INFO"
     debug: bool = False
+    # Hostile-input limits (medkosh.api.limits); 0 switches a rate limit off.
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024,
+                                   description="Largest request body outside the upload routes (413 above it).")
+    rate_limit_token_per_minute: int = Field(default=6000, ge=0, description="Requests a minute per API token.")
+    rate_limit_ip_per_minute: int = Field(default=12000, ge=0, description="Requests a minute per client IP.")
+    rate_limit_burst_seconds: int = Field(default=10, ge=1, description="A bucket holds this many seconds of rate.")
+    rate_limit_login_failures: int = Field(default=10, ge=0,
+                                           description="Failed sign-ins per client IP per window before 429.")
+    rate_limit_login_window_seconds: int = Field(default=900, ge=1, description="Window for failed sign-ins.")
+    trusted_proxies: str = Field(default="", description="Comma-separated IPs/CIDRs of TLS-terminating proxies whose "
+                                 "X-Forwarded-Proto/-For are honoured ('' = none).")
 
     @field_validator("home", mode="before")
     @classmethod

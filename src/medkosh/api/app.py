@@ -26,6 +26,7 @@ SECURITY_HEADERS = {
                                "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+HSTS = "max-age=31536000; includeSubDomains"  # sent only on https responses (directly or via a trusted proxy)
 
 
 def _wants_html(request: Request) -> bool:
@@ -95,12 +96,26 @@ def create_app(*, migrate: bool = True) -> FastAPI:
         log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return _error_response(request, 500, "internal error; the incident was logged, please retry later")
 
+    from medkosh.api.limits import LimitsMiddleware
+    from medkosh.config import get_settings
+
+    # Middleware order, outermost first: trusted-proxy headers → security headers → limits → app.
+    app.add_middleware(LimitsMiddleware)
+
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+    proxies = get_settings().trusted_proxies.strip()
+    if proxies:  # honour X-Forwarded-Proto/-For only from these peers (TLS-terminating proxies)
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=[p.strip() for p in proxies.split(",") if p.strip()])
 
     @app.get("/healthz", tags=["system"])
     def healthz() -> dict[str, Any]:
