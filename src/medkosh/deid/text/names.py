@@ -217,7 +217,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         while j < n and count < (_MAX_NAME_TOKENS if kind not in ("weak", "kin", "complaint") else 3):
             tok = tokens[j]
             gap_text = text[tokens[prev].end:tok.start]
-            if "\n" in gap_text or len(gap_text) > 4 or any(c not in " .:-,=\t" for c in gap_text):
+            if "\n" in gap_text or len(gap_text) > 4 or gap_text.strip(" .:-,=\t"):
                 break
             if "." in gap_text and not (count == 0 or tokens[prev].initial):
                 break  # "... informed. Aadhaar": a sentence ended
@@ -280,7 +280,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
     # 4. Devanagari words in a Latin-script note are almost always names; in a Hindi note a
     #    Devanagari word needs a cue or the gazetteer (handled above).
-    deva = sum(1 for t in tokens if t.devanagari)
+    deva = 0 if text.isascii() else sum(1 for t in tokens if t.devanagari)
     # Counted from the text (lower-case words are not tokens), and only when there is Devanagari.
     if deva and len(_LATIN_WORD.findall(text)) > 2 * deva:
         for i, tok in enumerate(tokens):

@@ -8,6 +8,8 @@ import re
 
 from medkosh.deid.text.lexicon import (
     ADDRESS_CUES,
+    DEVANAGARI_ADDRESS_CUES,
+    HINDI_COMMON,
     HOSPITAL_GENERIC,
     HOSPITAL_HEADS,
     HOSPITAL_NAMES,
@@ -34,6 +36,14 @@ def _placeish(tok: Token) -> bool:
     return (tok.capitalised or tok.text[:1].isdigit()) and not tok.stop
 
 
+def _phrase_at(text: str, tokens: list[Token], i: int, phrase: tuple[str, ...]) -> bool:
+    """tokens[i:] start with the words of `phrase`, each joined to the one before."""
+    for m in range(1, len(phrase)):
+        if tokens[i + m].key != phrase[m]:
+            return False
+    return all(joined(text, tokens[i + m - 1], tokens[i + m]) for m in range(1, len(phrase)))
+
+
 def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span]:
     spans: list[Span] = []
     n = len(tokens)
@@ -45,12 +55,12 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
             i += 1
             continue
         if (tok.capitalised or tok.upper_line) and not tok.devanagari:
-            for phrase in lex.place_phrases.get(tok.key, ()):
-                k = len(phrase)
-                if i + k <= n and all(tokens[i + m].key == phrase[m] for m in range(k)) and \
-                        all(joined(text, tokens[i + m - 1], tokens[i + m]) for m in range(1, k)):
-                    matched = k
-                    break
+            if tok.flags & PHRASE_START:
+                for phrase in lex.place_phrases[tok.key]:
+                    k = len(phrase)
+                    if i + k <= n and _phrase_at(text, tokens, i, phrase):
+                        matched = k
+                        break
             if not matched and tok.place and not tok.common and not tok.medical and not tok.stop \
                     and len(tok.key) >= 3 and not (tok.name and not tok.upper_line and not tok.capitalised):
                 matched = 1
@@ -107,6 +117,7 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
     return spans
 
 
+_CUE_FIRST_WORDS = frozenset(c.split()[0] for c in ADDRESS_CUES if " " in c)
 _ADDRESS_FIELDS = frozenset({"dist", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po"})
 
 
@@ -149,7 +160,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
                 cue_end = i + 1
         elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-"):
             cue_end = i + 1
-        elif i + 1 < n and f"{tok.key} {tokens[i + 1].key}" in ADDRESS_CUES:
+        elif tok.key in _CUE_FIRST_WORDS and i + 1 < n and f"{tok.key} {tokens[i + 1].key}" in ADDRESS_CUES:
             cue_end = i + 2
         if cue_end is None or cue_end >= n:
             continue
@@ -263,9 +274,9 @@ def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> l
 
 def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:
     """पता: ..., ग्राम बरहरा, जिला भोजपुर — Devanagari words after an address word."""
-    from medkosh.deid.text.lexicon import DEVANAGARI_ADDRESS_CUES, HINDI_COMMON
-
     spans: list[Span] = []
+    if text.isascii():
+        return spans
     n = len(tokens)
     for i, tok in enumerate(tokens):
         if not tok.devanagari or tok.text not in DEVANAGARI_ADDRESS_CUES:

@@ -64,15 +64,19 @@ class PatternRecognizer:
         out: list[Span] = []
         if isinstance(data, bytes):
             found: Iterator[tuple[int, int]] = _byte_spans(self.compiled_bytes, data, self.group)
+            if len(data) != len(text):  # UTF-8 of a non-ASCII note: byte offsets → code points
+                found = _char_spans(found, data)
         else:
             found = (m.span(self.group) for m in self.compiled.finditer(data if data is not None else text))
+        validator = self.validator
+        # A UUID needs four dashes: most notes have fewer, and then no match can be inside one.
+        uuid_check = self.label_value not in ("EMAIL", "URL") and text.count("-") >= 4
         for start, end in found:
             if start < 0 or start == end:
                 continue
-            value = text[start:end]
-            if self.validator is not None and not self.validator(value, text, start, end):
+            if validator is not None and not validator(text[start:end], text, start, end):
                 continue
-            if self.label_value not in ("EMAIL", "URL") and _inside_uuid(text, start, end):
+            if uuid_check and _inside_uuid(text, start, end):
                 continue
             score = self.score
             if self.context:
@@ -108,6 +112,25 @@ def _byte_spans(compiled: re2._Regexp, data: bytes, group: int) -> Iterator[tupl
         if pos == n:
             return
         pos = whole[1] if whole[1] != pos else pos + 1
+
+
+def _char_spans(spans: Iterator[tuple[int, int]], data: bytes) -> Iterator[tuple[int, int]]:
+    """Byte offsets into UTF-8 `data` as code-point offsets. RE2 in UTF-8 mode matches whole
+    characters, and one recognizer's offsets never go back past its previous match, so each byte is
+    decoded about once: linear in the note."""
+    last_byte = last_char = 0
+    for start, end in spans:
+        if start < 0:
+            yield start, end
+            continue
+        out = []
+        for off in (start, end):
+            if off < last_byte:  # cannot happen for RE2's left-to-right matches; stay correct anyway
+                last_byte = last_char = 0
+            last_char += len(data[last_byte:off].decode("utf-8"))
+            last_byte = off
+            out.append(last_char)
+        yield out[0], out[1]
 
 
 # ---- validators with access to the surrounding text -------------------------------------------
@@ -394,7 +417,9 @@ def _pattern_set(as_bytes: bool) -> re2.Set:
 
 def find_patterns(text: str, profile: str) -> list[Span]:
     spans: list[Span] = []
-    data: str | bytes = text.encode("ascii") if text.isascii() else text
-    for index in _pattern_set(isinstance(data, bytes)).Match(data) or ():
+    # Bytes for every note: RE2's binding converts offsets of str input in Python per match (slow);
+    # for non-ASCII notes find() converts the few matched byte offsets itself.
+    data = text.encode("utf-8")
+    for index in _pattern_set(True).Match(data) or ():
         spans.extend(_PATTERNS[index].find(text, profile, data))
     return spans

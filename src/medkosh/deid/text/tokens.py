@@ -113,27 +113,50 @@ def _candidate_regex(lex: Lexicon) -> re.Pattern[str]:
     if key not in _CANDIDATES:
         keep = sorted(k for k, f in lex.word_class.items()
                       if f & (CUE | HEAD) and k.isascii() and k.replace("-", "").isalpha())
-        word_tail = f"(?:[{_LETTER}'’]|-(?=[A-Za-z]))*"
+        word_tail = f"[{_LETTER}'’]*(?:-(?=[A-Za-z])[{_LETTER}'’]*)*"
+        # One shared look-behind first: inside a word (most positions) the engine fails at once
+        # instead of trying four alternatives.
         pattern = (
-            f"(?<![{_LETTER}'’])[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0900-\u0963\u0966-\u097F]{word_tail}"
-            rf"|(?<![{_LETTER}'’\-])(?:{_trie_regex(keep)})(?:['’]s)?(?![{_LETTER}'’\-])"
-            f"|(?<![{_LETTER}])[a-z](?=/[a-z](?![{_LETTER}]))|(?<=[A-Za-z]/)[a-z](?![{_LETTER}])"
+            f"(?<![{_LETTER}])(?:(?<!['’])[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0900-\u0963\u0966-\u097F]{word_tail}"
+            rf"|(?<!['’\-])(?:{_trie_regex(keep)})(?:['’]s)?(?![{_LETTER}'’\-])"
+            f"|[a-z](?=/[a-z](?![{_LETTER}]))|(?<=[A-Za-z]/)[a-z](?![{_LETTER}]))"
         )
         _CANDIDATES[key] = re.compile(pattern)
     return _CANDIDATES[key]
 
 
-_SEEN: dict[int, tuple[Lexicon, dict[str, tuple[str, int, tuple[bool, ...]]]]] = {}
+# Per spelling of a matched word: everything a token holds but its offsets and its line.
+_Facts = tuple[int, str, str, int, bool, bool, bool, bool, bool, bool, bool, bool, bool, bool, bool, bool]
+_SEEN: dict[int, tuple[Lexicon, dict[str, _Facts]]] = {}
 _SEEN_MAX = 200_000
 
 
+def _spelling(raw: str, classes: dict[str, int]) -> _Facts:
+    """(length trimmed off the end, text, key, flags, possessive, capitalised, initial, devanagari,
+    stop, medical, common, name, place, strong_name, weak_name, unknown) of one matched word."""
+    possessive = False
+    word = raw
+    if raw[-1] in "sS" and len(raw) > 2 and raw[-2] in "'’":
+        word = raw[:-2]
+        possessive = True
+    elif raw[-1] in "'’-":
+        word = raw.rstrip("'’-")
+    if not word:
+        return (len(raw), "", "", 0, False, False, False, False, False, False, False, False, False, False, False,
+                False)
+    key = word.lower()
+    flags = classes.get(key, 0)
+    if not flags and len(key) > 3 and key[-1] == "s":
+        flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
+    return (len(raw) - len(word), word, key, flags, possessive, *_facts(word, key, flags))  # type: ignore[return-value]
+
+
 def tokenize(text: str, lex: Lexicon) -> list[Token]:
-    """Tokens line by line: a line's case is judged once, by two C-speed regex counts (a line
-    counts as typed in capitals when most of its cased multi-letter words are all caps)."""
+    """Tokens of the note in one regex pass; a line's case is judged once, by two C-speed regex
+    counts (a line counts as typed in capitals when most of its cased multi-letter words are all caps)."""
     tokens: list[Token] = []
     append = tokens.append
     classes = lex.word_class
-    finditer = _candidate_regex(lex).finditer
     # Per-spelling facts, cached across notes of one lexicon: notes share most of their
     # capitalised words (headings, drugs, common names). Bounded: cleared when it grows too big.
     # The entry holds the lexicon itself, so its id cannot be reused by another one.
@@ -143,62 +166,50 @@ def tokenize(text: str, lex: Lexicon) -> list[Token]:
     seen = entry[1]
     new = Token.__new__
     n = len(text)
-    # Lower-casing keeps offsets for ASCII text (one pass for the note); elsewhere per line.
-    lowered_text = text.lower() if text.isascii() else None
     # No run of two capitals anywhere: no line can be typed in capitals, skip the per-line counts.
     any_upper = _UPPER_WORD.search(text) is not None
-    pos = 0
+    upper_findall = _UPPER_WORD.findall
+    lower_findall = _LOWER_WORD.findall
+    find = text.find
+    # No candidate word spans a line break, and every look-around of the regex sees the same
+    # characters in the whole text as in one line ("\n" is no letter): one pass over the note.
     line_no = 0
-    while pos <= n:
-        nl = text.find("\n", pos)
-        if nl < 0:
-            nl = n
-        if nl > pos:
-            line = text[pos:nl]
-            upper_line = False
+    line_end = -1  # index of the "\n" ending the current line (n for the last line); -1: none yet
+    upper_line = False
+    for m in _candidate_regex(lex).finditer(text):
+        s, e = m.span()
+        if s > line_end:
+            if line_end >= 0:
+                line_no += text.count("\n", line_end, s)
+                line_start = text.rfind("\n", line_end, s) + 1
+            else:
+                line_no = text.count("\n", 0, s)
+                line_start = text.rfind("\n", 0, s) + 1
+            line_end = find("\n", s)
+            if line_end < 0:
+                line_end = n
             if any_upper:
-                upper = len(_UPPER_WORD.findall(line))
-                upper_line = upper >= 2 and upper > 2 * len(_LOWER_WORD.findall(line))
-            lowered = lowered_text[pos:nl] if lowered_text is not None else line.lower()
-            for m in finditer(line):
-                s, e = m.span()
-                raw = m.group()
-                possessive = False
-                if raw[-1] in "sS" and len(raw) > 2 and raw[-2] in "'’":
-                    raw = raw[:-2]
-                    e -= 2
-                    possessive = True
-                elif raw[-1] in "'’-":
-                    raw = raw.rstrip("'’-")
-                    if not raw:
-                        continue
-                    e = s + len(raw)
-                known = seen.get(raw)
-                if known is None:
-                    key = lowered[s:e]
-                    flags = classes.get(key, 0)
-                    if not flags and len(key) > 3 and key[-1] == "s":
-                        flags = classes.get(key[:-1], 0) & COMMON  # plurals of ordinary words are ordinary
-                    known = seen[raw] = (key, flags, _facts(raw, key, flags))
-                key, flags, facts = known
-                # Built without __init__: the facts were derived once per spelling above.
-                tok = new(Token)
-                tok.start = pos + s
-                tok.end = pos + e
-                tok.text = raw
-                tok.key = key
-                tok.line = line_no
-                tok.flags = flags
-                tok.possessive = possessive
-                tok.upper_line = upper_line
-                (tok.capitalised, tok.initial, tok.devanagari, tok.stop, tok.medical, tok.common, tok.name,
-                 tok.place, tok.strong_name, tok.weak_name, tok.unknown) = facts
-                if tok.initial and line[e:e + 1].isdigit():
-                    tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
-                    tok.stop = True
-                append(tok)
-        pos = nl + 1
-        line_no += 1
+                upper = len(upper_findall(text, line_start, line_end))
+                upper_line = upper >= 2 and upper > 2 * len(lower_findall(text, line_start, line_end))
+        raw = m.group()
+        facts = seen.get(raw)
+        if facts is None:
+            facts = seen[raw] = _spelling(raw, classes)
+        if not facts[1]:
+            continue
+        e -= facts[0]
+        # Built without __init__: the facts were derived once per spelling above.
+        tok = new(Token)
+        tok.start = s
+        tok.end = e
+        tok.line = line_no
+        tok.upper_line = upper_line
+        (_, tok.text, tok.key, tok.flags, tok.possessive, tok.capitalised, tok.initial, tok.devanagari, tok.stop,
+         tok.medical, tok.common, tok.name, tok.place, tok.strong_name, tok.weak_name, tok.unknown) = facts
+        if tok.initial and text[e:e + 1].isdigit():
+            tok.initial = False  # X2, T4, L5: a letter glued to a number is not an initial
+            tok.stop = True
+        append(tok)
     return tokens
 
 
