@@ -190,3 +190,49 @@ def test_withdraw_and_revoke_follow_the_transition_table(w: Any) -> None:
         requests.review(s, P(u["committee2"]), rid, "approve")
         assert requests.revoke(s, P(u["steward"]), rid, "misuse reported") == 1
         assert service.grants_for_version(s, w.versions["registered"].id) == []
+
+
+def test_grant_expiry_stops_tre_use_at_once_and_the_sweep_records_it(w: Any) -> None:
+    from medkosh.access import sweeper
+    from medkosh.store.tables.access import GrantRow
+    from medkosh.store.tables.audit import AuditEventRow
+
+    u = w.users
+    with session_scope() as s:
+        rid = _file(w, "controlled", s)
+        requests.submit(s, P(u["researcher"]), rid)
+    for reviewer in ("committee1", "committee3"):
+        with session_scope() as s:
+            requests.review(s, P(u[reviewer]), rid, "approve")
+    with session_scope() as s:
+        dua = service.current_dua(s, "test-controlled")
+        service.sign_dua(s, P(u["researcher"]), "test-controlled", typed_name="Ravi Researcher", dua_sha256=dua["sha256"])
+        service.check_data_use(s, P(u["researcher"]), "test-controlled@1", in_tre=True)
+        row = s.execute(select(GrantRow).where(GrantRow.request_id == rid)).scalar_one()
+        row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    with session_scope() as s:
+        # in force at once, before any sweep: no more use in the TRE, and the grant reads as expired
+        with pytest.raises(PermissionDenied, match="no active grant"):
+            service.check_data_use(s, P(u["researcher"]), "test-controlled@1", in_tre=True)
+        assert [g.status for g in service.grants_of(s, u["researcher"].id)] == [GrantStatus.EXPIRED]
+        stored = s.execute(select(GrantRow.status).where(GrantRow.request_id == rid)).scalar_one()
+        assert stored == GrantStatus.ACTIVE.value
+    # the server's sweeper thread (started by `medkosh serve`) records it without anyone running a command
+    import time
+
+    stop = sweeper.start(3600)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with session_scope() as s:
+                if s.execute(select(GrantRow.status).where(GrantRow.request_id == rid)).scalar_one() == "expired":
+                    break
+            time.sleep(0.2)
+    finally:
+        stop.set()
+    assert sweeper.sweep_once()["grants_expired"] == 0
+    with session_scope() as s:
+        assert s.execute(select(GrantRow.status).where(GrantRow.request_id == rid)).scalar_one() == "expired"
+        ended = s.execute(select(AuditEventRow).where(AuditEventRow.event_type.like("access.grant.%"),
+                                                      AuditEventRow.details.like("%grant period ended%"))).scalars().all()
+        assert len(ended) == 1

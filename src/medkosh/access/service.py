@@ -198,8 +198,11 @@ def has_signed_current(session: Session, user_id: str, dataset_id: str) -> bool:
 # ---- grants -------------------------------------------------------------------------------------
 
 def _grant(row: GrantRow) -> Grant:
+    status = GrantStatus(row.status)
+    if status in (GrantStatus.ACTIVE, GrantStatus.PENDING_DUA) and row.expires_at <= utcnow():
+        status = GrantStatus.EXPIRED  # shown as it is in force, before the sweep records it
     return Grant(id=row.id, request_id=row.request_id, user_id=row.user_id, dataset_id=row.dataset_id,
-                 dataset_version_id=row.dataset_version_id, tier=row.tier, status=GrantStatus(row.status),
+                 dataset_version_id=row.dataset_version_id, tier=row.tier, status=status,
                  created_at=row.created_at, expires_at=row.expires_at, activated_at=row.activated_at,
                  ended_at=row.ended_at, end_reason=row.end_reason)
 
