@@ -61,3 +61,43 @@ def test_the_collector_runs_again_between_inputs(tmp_path: Path, monkeypatch: py
     gc.enable()
     ingest_fhir([tmp_path / "in"], "HOSP-GC", out=tmp_path / "out", secret=SECRET)
     assert seen == [True, True]
+
+
+ODD_CONCEPTS = [
+    None, "text only", [], {}, {"text": "t"}, {"coding": []}, {"coding": "abc"}, {"coding": {"a": 1}},
+    {"coding": [{"system": "http://example.org/local", "code": 7, "display": "Seven"},
+                {"system": "http://snomed.info/sct", "code": "386661006", "display": "Fever"}], "text": "hot"},
+    {"coding": ["x", {"code": None, "display": "no code"}, {"system": None, "code": "A"}]},
+    {"coding": [{"system": "urn:local", "code": 0}], "text": "zero"},
+    {"coding": [{"system": "http://LOINC.org", "code": "8867-4"}, {"system": "http://snomed.info/sct", "code": "1"}]},
+    {"coding": [{"system": "", "code": ""}], "text": "empty code"},
+]
+
+
+@pytest.mark.parametrize("cc", ODD_CONCEPTS)
+def test_main_code_readers_agree_with_the_full_codings(cc: object) -> None:
+    """first_code, concept_triplet and the Observation category scan read raw codings directly; they
+    must give what the definitions in terms of codings() and primary() give."""
+    from medkosh.ingest.fhir_bundle import _category_codes
+    from medkosh.ingest.fhir_values import codings, concept_triplet, first_code, primary
+
+    main = primary(codings(cc))
+    text = cc.get("text") if isinstance(cc, dict) else None
+    assert first_code([cc]) == ((main["code"] if main else None) or text if isinstance(cc, dict) else None)
+    assert concept_triplet(cc, "reason") == {
+        "reason_system": main["system"] if main else None, "reason_code": main["code"] if main else None,
+        "reason_display": (main["display"] if main else None) or text}
+    assert _category_codes([cc]) == {c["code"] for c in codings(cc) if c["code"]}
+
+
+def test_date_caches_return_what_parsing_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from medkosh.ingest import fhir_values as fv
+
+    monkeypatch.setattr(fv, "_CACHE_MAX", 3)  # force the caches to clear while in use
+    values = ["2024", "2024-03", "2024-03-05", "2024-03-05T10:00:00+05:30", "2024-03-05T10:00:00",
+              "2024-13-01", "nonsense", "", None, 20240305] * 3
+    for value in values:
+        assert fv.parse_instant(value) == fv._parse_instant(value)
+        assert fv.local_date(value) == fv._local_date(value)
+    assert len(fv._INSTANTS) <= 3 and len(fv._DATES) <= 3
+    assert fv.parse_instant("2024-03-05T10:00:00").isoformat() == "2024-03-05T04:30:00+00:00"  # naive = IST

@@ -55,20 +55,23 @@ class _Extractor:
         subject_fallback = self._document_subject(inp)
         document_date = self._document_date(inp)
         out: Rows = {}
+        counts, not_tabulated = self.report.resources, self.report.not_tabulated  # locals: hot loop
+        table_of, extractors = schemas.RESOURCE_TABLE, fhir_extract.EXTRACTORS
+        source_id, run_id = self.source_id, self.run_id
         for entry in inp.entries:
             res = entry.resource
             rtype = res["resourceType"]
-            self.report.resources[rtype] = self.report.resources.get(rtype, 0) + 1
-            table = schemas.RESOURCE_TABLE.get(rtype)
+            counts[rtype] = counts.get(rtype, 0) + 1
+            table = table_of.get(rtype)
             if table is None:
-                self.report.not_tabulated[rtype] = self.report.not_tabulated.get(rtype, 0) + 1
+                not_tabulated[rtype] = not_tabulated.get(rtype, 0) + 1
                 continue
             if rtype == "MedicationRequest":
                 med = inp.resolve(res.get("medicationReference"))
                 medication = med.resource if med else self._contained(res, res.get("medicationReference"))
                 row, raw_date = fhir_extract.medication_request(res, medication)
             else:
-                row, raw_date = fhir_extract.EXTRACTORS[rtype](res)
+                row, raw_date = extractors[rtype](res)
             enc_entry, encounter_id = self._encounter(inp, res)
             key: str | None
             hi: str | None
@@ -83,10 +86,17 @@ class _Extractor:
                     raw_date = (enc_entry.resource.get("period") or {}).get("start")
                 if raw_date is None:  # e.g. a condition in a discharge summary: the document's date
                     raw_date = entry.doc_date or document_date
-            row.update(source_id=self.source_id, run_id=self.run_id, patient_key=key,
-                       record_date=local_date(raw_date), hi_type=None if hi is None else str(hi),
-                       resource_id=resource_id(entry), encounter_id=encounter_id)
-            out.setdefault(table, []).append(row)
+            row["source_id"] = source_id
+            row["run_id"] = run_id
+            row["patient_key"] = key
+            row["record_date"] = local_date(raw_date)
+            row["hi_type"] = None if hi is None else str(hi)
+            row["resource_id"] = resource_id(entry)
+            row["encounter_id"] = encounter_id
+            table_rows = out.get(table)
+            if table_rows is None:
+                table_rows = out[table] = []
+            table_rows.append(row)
         return out
 
     def _patient_key(self, entry: Entry, cache: dict[int, str]) -> tuple[str, dict[str, str | None]]:

@@ -271,6 +271,21 @@ def assign_hi_types(inp: FhirInput) -> None:
                 entry.hi_type = comps[0].hi_type
 
 
+def _category_codes(categories: Any) -> set[str]:
+    """Every non-empty coding code of a list of CodeableConcepts (as codings() gives them, without
+    building the coding dicts: this runs for every Observation)."""
+    found: set[str] = set()
+    for cat in categories or []:
+        if not isinstance(cat, dict):
+            continue
+        for c in cat.get("coding") or []:
+            if isinstance(c, dict):
+                code = c.get("code")
+                if code is not None and (code := str(code)):
+                    found.add(code)
+    return found
+
+
 def infer_hi_type(res: dict[str, Any], encounter: dict[str, Any] | None) -> str:
     rtype = res.get("resourceType")
     if rtype == "MedicationRequest":
@@ -282,7 +297,7 @@ def infer_hi_type(res: dict[str, Any], encounter: dict[str, Any] | None) -> str:
     if rtype == "DocumentReference":
         return HiType.HEALTH_DOCUMENT_RECORD
     if rtype == "Observation":
-        cats = {c["code"] for cat in res.get("category") or [] for c in codings(cat) if c["code"]}
+        cats = _category_codes(res.get("category"))
         if cats & _WELLNESS_CATEGORIES:
             return HiType.WELLNESS_RECORD
         if cats & _LAB_CATEGORIES:

@@ -10,10 +10,45 @@ IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 _PREFERRED = ("snomed", "loinc", "icd-10", "icd10", "rxnorm", "cvx", "who.int", "nrces", "ucum")
 
 
+# Records of one encounter share its timestamps, so most values repeat (about three in four on the
+# Synthea bundles): parsed once, they are looked up after. datetime and date objects are immutable,
+# so sharing them is safe; the caches are cleared when they grow past _CACHE_MAX values.
+_CACHE_MAX = 50_000
+_INSTANTS: dict[str, dt.datetime | None] = {}
+_DATES: dict[str, dt.date | None] = {}
+
+
 def parse_instant(value: Any) -> dt.datetime | None:
     """A FHIR date/dateTime/instant as an aware UTC datetime; partial dates take their first day.
 
     Date-only values are midnight UTC (a date has no time zone); naive times are read as IST."""
+    if type(value) is not str:
+        return _parse_instant(value)
+    try:
+        return _INSTANTS[value]
+    except KeyError:
+        pass
+    if len(_INSTANTS) >= _CACHE_MAX:
+        _INSTANTS.clear()
+    parsed = _INSTANTS[value] = _parse_instant(value)
+    return parsed
+
+
+def local_date(value: Any) -> dt.date | None:
+    """The calendar date as written (no zone conversion): what consent dateRange checks compare."""
+    if type(value) is not str:
+        return _local_date(value)
+    try:
+        return _DATES[value]
+    except KeyError:
+        pass
+    if len(_DATES) >= _CACHE_MAX:
+        _DATES.clear()
+    parsed = _DATES[value] = _local_date(value)
+    return parsed
+
+
+def _parse_instant(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or len(value) < 4:
         return None
     try:
@@ -32,8 +67,7 @@ def parse_instant(value: Any) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC)
 
 
-def local_date(value: Any) -> dt.date | None:
-    """The calendar date as written (no zone conversion): what consent dateRange checks compare."""
+def _local_date(value: Any) -> dt.date | None:
     if not isinstance(value, str) or len(value) < 4:
         return None
     try:
@@ -64,7 +98,8 @@ def codings(cc: Any) -> list[dict[str, Any]]:
     raw = cc.get("coding")
     if not raw:
         return []
-    return [{"system": c.get("system"), "code": _s(c.get("code")), "display": c.get("display")}
+    return [{"system": c.get("system"), "code": None if (code := c.get("code")) is None else str(code),
+             "display": c.get("display")}
             for c in raw if isinstance(c, dict)]
 
 
@@ -88,6 +123,24 @@ def primary(codes: list[dict[str, Any]]) -> dict[str, Any] | None:
     return codes[0] if codes else None
 
 
+def primary_coding(cc: Any) -> dict[str, Any] | None:
+    """The raw coding that primary(codings(cc)) is made from, found without converting the others
+    (for columns that keep only the main code)."""
+    if not isinstance(cc, dict):
+        return None
+    raw = cc.get("coding")
+    if not raw:
+        return None
+    fallback = None
+    for c in raw:
+        if isinstance(c, dict):
+            if _preferred(c.get("system") or ""):
+                return c
+            if fallback is None:
+                fallback = c
+    return fallback
+
+
 _NO_CONCEPT: dict[str, Any] = {"code_system": None, "code": None, "code_display": None, "code_text": None}
 
 
@@ -103,9 +156,13 @@ def concept(cc: Any) -> dict[str, Any]:
 
 
 def concept_triplet(cc: Any, prefix: str) -> dict[str, Any]:
-    main = primary(codings(cc))
-    return {f"{prefix}_system": main["system"] if main else None, f"{prefix}_code": main["code"] if main else None,
-            f"{prefix}_display": (main["display"] if main else None) or (cc.get("text") if isinstance(cc, dict) else None)}
+    main = primary_coding(cc)
+    if main is None:
+        return {f"{prefix}_system": None, f"{prefix}_code": None,
+                f"{prefix}_display": cc.get("text") if isinstance(cc, dict) else None}
+    code = main.get("code")
+    return {f"{prefix}_system": main.get("system"), f"{prefix}_code": None if code is None else str(code),
+            f"{prefix}_display": main.get("display") or cc.get("text")}
 
 
 def first(items: Any) -> Any:
@@ -119,8 +176,9 @@ def first_code(cc_list: Any) -> str | None:
     cc = first(cc_list)
     if not isinstance(cc, dict):
         return None
-    main = primary(codings(cc))
-    return (main["code"] if main else None) or cc.get("text")
+    main = primary_coding(cc)
+    code = None if main is None else main.get("code")
+    return (None if code is None else str(code)) or cc.get("text")
 
 
 def number(value: Any) -> float | None:
@@ -138,7 +196,3 @@ def display_of(ref: Any) -> str | None:
     if isinstance(ref, dict):
         return ref.get("display") or ref.get("reference")
     return None
-
-
-def _s(v: Any) -> str | None:
-    return None if v is None else str(v)
