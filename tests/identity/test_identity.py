@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import time
 from urllib.parse import parse_qs, urlparse
@@ -105,9 +107,10 @@ def test_trainings_expire(db_url: str) -> None:
 
 def _fake_idp(issuer: str, client_id: str, email: str) -> tuple[httpx.MockTransport, dict[str, str]]:
     """A stand-in OpenID provider (the one truly external party): discovery, JWKS and token endpoints."""
-    from authlib.jose import JsonWebKey, jwt
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
 
-    key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "k1"})
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"}, private=True)
     seen: dict[str, str] = {}
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -116,14 +119,17 @@ def _fake_idp(issuer: str, client_id: str, email: str) -> tuple[httpx.MockTransp
             return httpx.Response(200, json={"issuer": issuer, "authorization_endpoint": f"{issuer}/auth",
                                              "token_endpoint": f"{issuer}/token", "jwks_uri": f"{issuer}/jwks"})
         if path.endswith("/jwks"):
-            return httpx.Response(200, json={"keys": [key.as_dict(is_private=False)]})
+            return httpx.Response(200, json={"keys": [key.as_dict(private=False)]})
         if path.endswith("/token"):
             form = parse_qs(request.content.decode())
-            assert form["code"] == ["the-code"] and form["code_verifier"][0]
+            assert form["code"] == ["the-code"]
+            verifier = form["code_verifier"][0].encode()
+            assert base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode() == seen["challenge"]
+            assert request.headers["authorization"] == "Basic " + base64.b64encode(b"medkosh:client-secret").decode()
             now = int(time.time())
             claims = {"iss": issuer, "aud": client_id, "sub": "emp-42", "email": email, "email_verified": True,
                       "nonce": seen["nonce"], "iat": now, "exp": now + 300}
-            id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key).decode()
+            id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
             return httpx.Response(200, json={"access_token": "at", "token_type": "Bearer", "id_token": id_token})
         return httpx.Response(404)
 
@@ -145,9 +151,13 @@ def test_oidc_sign_in_links_an_existing_account(db_url: str, monkeypatch: pytest
     url, cookie = oidc.start(inst.id, redirect_uri="http://portal/login/oidc-callback", next_path="/me")
     q = parse_qs(urlparse(url).query)
     assert q["code_challenge_method"] == ["S256"] and q["client_id"] == ["medkosh"]
-    seen["nonce"] = q["nonce"][0]
+    seen["challenge"] = q["code_challenge"][0]
     with pytest.raises(AuthenticationError, match="state"):
         oidc.finish(cookie, code="the-code", state="forged", redirect_uri="http://portal/login/oidc-callback")
+    seen["nonce"] = "a-replayed-token"  # an ID token minted for another sign-in is refused
+    with pytest.raises(AuthenticationError, match="not accepted"):
+        oidc.finish(cookie, code="the-code", state=q["state"][0], redirect_uri="http://portal/login/oidc-callback")
+    seen["nonce"] = q["nonce"][0]
     raw, nxt = oidc.finish(cookie, code="the-code", state=q["state"][0], redirect_uri="http://portal/login/oidc-callback")
     assert nxt == "/me"
     with session_scope() as s:

@@ -1,5 +1,5 @@
-"""OIDC sign-in for institutions that run an identity provider (authorization code flow with PKCE,
-via authlib). Local accounts stay the default; an OIDC login never creates an account: the person
+"""OIDC sign-in for institutions that run an identity provider (authorization code flow with PKCE;
+authlib's PKCE helpers, joserfc for the ID token). Local accounts stay the default; an OIDC login never creates an account: the person
 must already exist in medkosh (created by an admin), and is matched by (issuer, subject) or, the first
 time, by a verified email at the same institution, which then links the subject.
 
@@ -16,10 +16,12 @@ from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import OAuth2Client
-from authlib.jose import JsonWebKey, jwt
-from authlib.jose.errors import JoseError
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from itsdangerous import BadSignature
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 from sqlalchemy import select
 
 from medkosh.errors import AuthenticationError, InputError, NotFoundError
@@ -28,6 +30,8 @@ from medkosh.identity.secrets import serializer
 STATE_COOKIE = "mk_oidc"
 STATE_SECONDS = 600
 _TIMEOUT = 10.0
+# Asymmetric signatures only: an ID token signed with "none" or an HMAC of the public key is refused.
+_ID_TOKEN_ALGS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 # Tests and deployments behind a proxy may swap the HTTP transport (e.g. httpx.MockTransport).
 transport: httpx.BaseTransport | None = None
 
@@ -66,10 +70,10 @@ def start(institution_id: str, *, redirect_uri: str, next_path: str) -> tuple[st
     (_issuer, client_id), meta = _config(institution_id)
     verifier = generate_token(64)
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    client = OAuth2Client(client_id=client_id, redirect_uri=redirect_uri, scope="openid email profile",
-                          code_challenge_method="S256")
-    url, _ = client.create_authorization_url(meta["authorization_endpoint"], state=state, nonce=nonce,
-                                             code_verifier=verifier)
+    url = add_params_to_uri(meta["authorization_endpoint"], [
+        ("response_type", "code"), ("client_id", client_id), ("redirect_uri", redirect_uri),
+        ("scope", "openid email profile"), ("state", state), ("nonce", nonce),
+        ("code_challenge", create_s256_code_challenge(verifier)), ("code_challenge_method", "S256")])
     cookie = serializer("medkosh-oidc").dumps({"i": institution_id, "s": state, "n": nonce, "v": verifier,
                                                 "next": next_path})
     return url, cookie
@@ -90,17 +94,20 @@ def finish(cookie: str, *, code: str, state: str, redirect_uri: str) -> tuple[st
         raise AuthenticationError("sign-in state does not match", hint="start the sign-in again")
     institution_id = saved["i"]
     (issuer, client_id), meta = _config(institution_id)
-    client = OAuth2Client(client_id=client_id, client_secret=_client_secret(institution_id), redirect_uri=redirect_uri,
-                          timeout=_TIMEOUT, transport=transport)
+    secret = _client_secret(institution_id)
     try:
-        token = client.fetch_token(meta["token_endpoint"], code=code, code_verifier=saved["v"],
-                                   grant_type="authorization_code")
         with httpx.Client(timeout=_TIMEOUT, transport=transport) as http:
-            jwks = JsonWebKey.import_key_set(http.get(meta["jwks_uri"]).raise_for_status().json())
-        claims = jwt.decode(token["id_token"], jwks, claims_options={
-            "iss": {"essential": True, "value": issuer}, "aud": {"essential": True, "value": client_id},
-            "nonce": {"essential": True, "value": saved["n"]}, "sub": {"essential": True}})
-        claims.validate(now=int(time.time()), leeway=60)
+            # client_secret_basic, the token endpoint auth every OpenID provider must support
+            token = http.post(meta["token_endpoint"], auth=(client_id, secret), data={
+                "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+                "code_verifier": saved["v"]}).raise_for_status().json()
+            jwks = KeySet.import_key_set(http.get(meta["jwks_uri"]).raise_for_status().json())
+        claims = jwt.decode(token["id_token"], jwks, algorithms=_ID_TOKEN_ALGS).claims
+        jwt.JWTClaimsRegistry(
+            now=int(time.time()), leeway=60,
+            iss={"essential": True, "value": issuer}, aud={"essential": True, "value": client_id},
+            nonce={"essential": True, "value": saved["n"]}, sub={"essential": True},
+            exp={"essential": True}).validate(claims)
     except (httpx.HTTPError, JoseError, KeyError, ValueError) as exc:
         raise AuthenticationError(f"the identity provider's answer was not accepted ({type(exc).__name__})",
                                   hint="start the sign-in again") from exc
