@@ -15,6 +15,7 @@ __all__ = ["HiType"]
 
 class IngestEvent(StrEnum):
     RUN_COMPLETED = "ingest.run.completed"
+    RUN_RECOVERED = "ingest.run.recovered"  # published by a run that died before recording itself
     PATIENT_ERASED = "ingest.patient.erased"
 
 
