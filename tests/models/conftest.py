@@ -69,6 +69,11 @@ def passing_validation(session: Session, p: Any, version_id: str, seed: int = 1,
     data = TaskData({f: x[:, j].astype(np.float64) for j, f in enumerate(FEATURES)}, y,
                     {"sex": np.where(x[:, 0] == 1, "female", "male")})
     report = report_for(s, data, x, schema_of(v), protocol, lambda b: score(sess, b))
+    # SHAP through the real ONNX session: one entry per model feature, and the HTML report shows it
+    assert sorted(f["feature"] for f in report["explainability"]["shap"]["features"]) == sorted(FEATURES)
+    from medkosh.validation.report import to_html
+
+    assert "SHAP summary" in to_html(report)
     ref = reference({f: x[:, j].astype(np.float64) for j, f in enumerate(FEATURES)})
     return record_validation(session, p, v.id, "benchmark-test", protocol, report, ref)
 

@@ -49,6 +49,18 @@ def _subgroups(subs: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _shap(r: dict[str, Any]) -> str:
+    shap = (r.get("explainability") or {}).get("shap")
+    if not isinstance(shap, dict):
+        return f"<p>SHAP: {escape(str(shap or 'not computed'))}</p>"
+    rows = "".join(f"<tr><td>{escape(f['feature'])}</td><td>{f['mean_abs_shap']:.4f}</td><td>{f['mean_shap']:+.4f}</td>"
+                   f"<td>{'higher raises the score' if f['value_direction'] > 0.1 else 'higher lowers the score' if f['value_direction'] < -0.1 else 'mixed'}</td></tr>"
+                   for f in shap["features"])
+    return (f"<h3>SHAP summary</h3><p>{escape(shap['method'])}; mean score of the background rows "
+            f"{shap['expected_score']:.4f}.</p><table><thead><tr><th>feature</th><th>mean |SHAP|</th><th>mean SHAP</th>"
+            f"<th>direction</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
 def to_html(r: dict[str, Any]) -> str:
     verdict = "PASSED" if r["pass"]["passed"] else "FAILED"
     crit = "".join(f"<li>{'✔' if c['passed'] else '✘'} {escape(c['criterion'])}: {_fmt(c['value'])}</li>"
@@ -73,7 +85,7 @@ threshold {r['threshold']['value']:.4f} ({escape(r['threshold']['method'])})</p>
 <h2>Calibration and clinical utility</h2>{plots.reliability(r['calibration']['reliability'])} {plots.decision(r['decision_curve'])}
 <h2>Subgroups and fairness</h2><p>Subgroups not in this benchmark: {escape(missing)}.</p>{_subgroups(r['subgroups'])}
 <h2>Explainability</h2><table><thead><tr><th>feature</th><th>AUROC drop when permuted</th><th>sd</th></tr></thead>
-<tbody>{imp}</tbody></table><p>{escape(str((r.get('explainability') or {}).get('shap', '')))}</p>
+<tbody>{imp}</tbody></table>{_shap(r)}
 <h2>TRIPOD+AI items</h2><table><thead><tr><th>item</th><th>title</th><th>status</th></tr></thead><tbody>{tripod}</tbody></table>
 </body></html>"""
 

@@ -23,7 +23,7 @@ from medkosh.store.base import new_id
 from medkosh.store.objects import ObjectStore
 from medkosh.store.tables.models import ModelValidationRow
 from medkosh.validation.evaluate import evaluate, judge
-from medkosh.validation.explain import permutation_importance
+from medkosh.validation.explain import permutation_importance, shap_summary
 from medkosh.validation.tasks import TaskData, get_task
 from medkosh.validation.tripod import checklist
 from medkosh.validation.types import Protocol
@@ -58,8 +58,7 @@ def report_for(scores: NDArray[np.float64], data: TaskData, x: NDArray[np.float3
     report = evaluate(scores, data.y, data.groups, protocol)
     report["explainability"] = {
         "permutation_importance": permutation_importance(scorer, x, data.y, schema.names),
-        "shap": "not computed: the ONNX graph is opaque to medkosh and shap is not installed; see permutation "
-                "importance",
+        "shap": shap_summary(scorer, x, schema.names),
     }
     report["preprocessing"] = "missing predictor values set to the training medians in the model's schema"
     report["task"] = protocol.task

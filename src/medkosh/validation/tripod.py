@@ -27,6 +27,7 @@ ITEMS: list[tuple[str, str, str]] = [
     ("26", "Interpretation and limitations", "developer"),
     ("27", "Usability and monitoring plan", "developer"),
     ("explain", "Explainability (permutation importance)", "explainability.permutation_importance"),
+    ("explain-shap", "Explainability (SHAP summary)", "explainability.shap"),
 ]
 
 
