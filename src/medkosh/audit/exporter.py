@@ -32,11 +32,11 @@ for line in (d / "events.jsonl").open(encoding="utf-8"):
     h = hashlib.sha256(prev.encode() + b"\\n" + payload).hexdigest()
     assert h == e["hash"], f"entry {seq} ({e['event_id']}): content changed"
     prev = hashes[seq] = h
-pub = (d / "public_key.txt").read_text().strip()
+pubs = (d / "public_key.txt").read_text().split()  # the current key first, then rotated-out ones
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(pub))
 for cp in json.loads((d / "checkpoints.json").read_text()):
-    assert cp["public_key"] == pub, f"checkpoint {cp['seq']}: other key"
+    assert cp["public_key"] in pubs, f"checkpoint {cp['seq']}: other key"
+    key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(cp["public_key"]))
     key.verify(bytes.fromhex(cp["signature"]), f"medkosh-audit-checkpoint:{cp['seq']}:{cp['hash']}".encode())
     assert hashes.get(cp["seq"]) == cp["hash"], f"checkpoint {cp['seq']} does not match the log"
 print(f"OK: {seq} entries, chain intact")
@@ -60,6 +60,8 @@ def write_export(session: Session, out_dir: Path) -> dict[str, Any]:
             "signed_at": c.signed_at.isoformat()}
            for c in session.execute(select(AuditCheckpointRow).order_by(AuditCheckpointRow.seq)).scalars()]
     (out_dir / "checkpoints.json").write_text(json.dumps(cps, indent=1))
-    (out_dir / "public_key.txt").write_text(signing.public_key_hex() + "\n")
+    current = signing.public_key_hex()
+    retired = sorted(signing.trusted_public_keys() - {current})
+    (out_dir / "public_key.txt").write_text("\n".join([current, *retired]) + "\n")
     (out_dir / "verify_audit.py").write_text(VERIFY_SCRIPT)
     return {"events": count, "checkpoints": len(cps), "out_dir": str(out_dir)}

@@ -27,6 +27,13 @@ def public_key_hex(key: Ed25519PrivateKey | None = None) -> str:
     return raw.hex()
 
 
+def trusted_public_keys() -> set[str]:
+    """The current public key and those of rotated-out keys (`medkosh keys rotate audit-ed25519`)."""
+    from medkosh.keys import retired_audit_public_keys
+
+    return {public_key_hex(), *retired_audit_public_keys()}
+
+
 def make_checkpoint(seq: int, hash_hex: str) -> AuditCheckpointRow:
     key = private_key()
     pub = public_key_hex(key)

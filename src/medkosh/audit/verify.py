@@ -180,7 +180,7 @@ def verify_database(session: Session, trusted_keys: set[str] | None = None, *, w
     from medkosh.audit import parallel
 
     if trusted_keys is None:
-        trusted_keys = {signing.public_key_hex()}
+        trusted_keys = signing.trusted_public_keys()
     cps = {cp.seq: (cp.hash, cp.public_key, cp.signature)
            for cp in session.execute(select(AuditCheckpointRow)).scalars()}
     head_row = session.get(AuditHeadRow, 1)
