@@ -220,7 +220,7 @@ def joined(text: str, left: Token, right: Token, allow_comma: bool = False) -> b
     between = text[left.end:right.start]
     if "\n" in between:
         return False
-    stripped = between.replace(" ", "").replace("\t", "")
+    stripped = between.strip(" \t")  # compared with "", "." and ",": the same as removing every blank
     if stripped == "":
         return between != ""
     if stripped == ".":

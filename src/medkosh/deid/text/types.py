@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Label(StrEnum):
@@ -39,9 +39,10 @@ class Mode(StrEnum):
 PROFILES = ("default", "scan")
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A detected identifier: [start, end) are Python str indices (code points) into the input text."""
+class Span(NamedTuple):
+    """A detected identifier: [start, end) are Python str indices (code points) into the input text.
+    Immutable; a named tuple because detection builds many of them (four times cheaper to make
+    than a frozen dataclass)."""
 
     start: int
     end: int
