@@ -30,6 +30,26 @@ SEED = int(os.environ.get("MEDKOSH_KILL9_SEED", "20261128"))
 DATASET_SPEC = Path(__file__).resolve().parents[2] / "examples" / "datasets" / "ehr-diabetes-cohort.yaml"
 DATASET = "ehr-diabetes-cohort"
 HOSPITAL = "hosp01"
+# The dataset consent enforcement rebuilds: every consenting patient (the diabetes cohort of 150 synthetic
+# patients is too small to stay 5-anonymous once two of them withdraw).
+ENFORCE_DATASET = "k9-cohort"
+ENFORCE_SPEC = f"""\
+id: {ENFORCE_DATASET}
+name: Kill -9 test cohort
+description: Every consenting synthetic patient, for the kill -9 consent-enforcement test.
+steward: Reliability tests
+institution: medkosh
+modality: tabular_ehr
+tier: registered
+licence: medkosh-DUA-1.0
+consent: {{purpose: DSRCH, hi_types: [OPConsultation, DiagnosticReport, Prescription, DischargeSummary],
+          from: 2015-01-01, to: 2026-12-31}}
+tables:
+  - {{source: patient, name: patients, columns: [gender, birth_date, state],
+      recipe: {DATASET_SPEC.parent / "recipes" / "patients.yaml"}}}
+  - {{source: condition, name: diagnoses, columns: [record_date, code, code_display]}}
+canaries: ${{MEDKOSH_SYNTH_DIR}}/canaries.json
+"""
 APPENDS = 300
 REVOKE = 2
 
@@ -69,7 +89,7 @@ def _ingest(synth: Path) -> None:
             record_run(s, report, actor="test")
 
 
-def _revoke_members(count: int) -> list[str]:
+def _revoke_members(dataset: str, count: int) -> list[str]:
     """Revoke the research consents of `count` members of the dataset's latest version."""
     import polars as pl
     from sqlalchemy import select
@@ -83,7 +103,7 @@ def _revoke_members(count: int) -> list[str]:
 
     revoked: list[str] = []
     with session_scope() as s:
-        members = version_members(s, f"{DATASET}@latest")
+        members = version_members(s, f"{dataset}@latest")
         subjects = raw_zone_subjects().filter(pl.col("patient_key").is_in(members)
                                               & pl.col("patient_hash").is_not_null())
         for _key, source_id, phash in subjects.sort("patient_key").iter_rows():
@@ -104,18 +124,18 @@ def _revoke_members(count: int) -> list[str]:
 class Templates:
     """Prepared worlds, made on first use: `empty` (migrated; for ingest and audit appends), `loaded` (raw
     zone ingested, consents imported, first enforcement done; for builds) and `built` (+ dataset version 1
-    published and REVOKE members' consents revoked; for enforcement). All share one keys folder's copy,
+    of ENFORCE_DATASET published and REVOKE members' consents revoked; for enforcement). All share one keys folder's copy,
     so every world pseudonymises alike."""
 
-    def __init__(self, root: Path, synth: Path, pg_url: str | None) -> None:
+    def __init__(self, root: Path, synth: Path, pg_url: str | None, code_env: dict[str, str]) -> None:
         self.root, self.synth, self.pg_url = root, synth, pg_url
+        self.env = {"MEDKOSH_SYNTH_DIR": str(synth), **code_env}
         self.revoked: list[str] = []
         self._worlds: dict[str, World] = {}
 
     def empty(self) -> World:
         if "empty" not in self._worlds:
-            self._worlds["empty"] = faults.new_world(self.root, "tpl-empty", self.pg_url,
-                                                     {"MEDKOSH_SYNTH_DIR": str(self.synth)})
+            self._worlds["empty"] = faults.new_world(self.root, "tpl-empty", self.pg_url, self.env)
         return self._worlds["empty"]
 
     def loaded(self) -> World:
@@ -135,9 +155,11 @@ class Templates:
             from medkosh.catalog.build import build
 
             world = faults.clone_world(self.loaded(), self.root, "tpl-built")
+            spec = self.root / f"{ENFORCE_DATASET}.yaml"
+            spec.write_text(ENFORCE_SPEC)
             with world.active():
-                build(DATASET_SPEC, actor="test")
-                self.revoked = _revoke_members(REVOKE)
+                build(spec, actor="test")
+                self.revoked = _revoke_members(ENFORCE_DATASET, REVOKE)
             self._worlds["built"] = world
         return self._worlds["built"]
 
@@ -187,7 +209,7 @@ def _enforce_result(t: Templates) -> Any:
     assert not problems, problems
     states = faults.enforcement_states(t.revoked)
     assert states and set(states.values()) == {"done"}, states
-    return faults.catalog_digest(DATASET), faults.raw_zone_digest(), states
+    return faults.catalog_digest(ENFORCE_DATASET), faults.raw_zone_digest(), states
 
 
 def _audit_after_kill(t: Templates, out: faults.Outcome) -> list[str]:
@@ -275,11 +297,26 @@ def kill_loop(op: Op, t: Templates, backend: str, *, kills: int, per_world: int,
             with world.active():
                 got = op.result(t)
             assert got == expected, f"{op.name} [{backend}] world {n}: rerun result differs from an unkilled run " \
-                                    f"({plan.describe()}; MEDKOSH_KILL9_SEED={seed})"
+                                    f"({plan.describe()}; MEDKOSH_KILL9_SEED={seed}): {_difference(got, expected)}"
             faults.run_to_end(faults.medkosh_argv("audit", "verify"), world, logs / f"verify-{n}")
         finally:
             faults.drop_world(world)
     return stats
+
+
+def _difference(got: Any, expected: Any, where: str = "") -> str:
+    """Where two results first differ (a readable pointer, not a dump of both)."""
+    if isinstance(got, dict) and isinstance(expected, dict):
+        for key in sorted(set(got) | set(expected), key=str):
+            if got.get(key) != expected.get(key):
+                return _difference(got.get(key), expected.get(key), f"{where}/{key}")
+    if isinstance(got, list | tuple) and isinstance(expected, list | tuple):
+        if len(got) != len(expected):
+            return f"{where}: {len(got)} items, expected {len(expected)}: {str(got)[:300]} vs {str(expected)[:300]}"
+        for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+            if a != b:
+                return _difference(a, b, f"{where}/{i}")
+    return f"{where}: {str(got)[:300]} != {str(expected)[:300]}"
 
 
 # ---------------------------------------------------------------- fixtures and tests
@@ -290,17 +327,24 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sqlite_templates(tmp_path_factory: pytest.TempPathFactory, synth_dir: Path) -> Iterator[Templates]:
-    t = Templates(tmp_path_factory.mktemp("k9-sqlite"), synth_dir, None)
+def code_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return faults.snapshot_package(tmp_path_factory.mktemp("k9-code"))
+
+
+@pytest.fixture(scope="module")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory, synth_dir: Path,
+                     code_env: dict[str, str]) -> Iterator[Templates]:
+    t = Templates(tmp_path_factory.mktemp("k9-sqlite"), synth_dir, None, code_env)
     yield t
     t.drop()
 
 
 @pytest.fixture(scope="module")
-def pg_templates(tmp_path_factory: pytest.TempPathFactory, synth_dir: Path) -> Iterator[Templates]:
+def pg_templates(tmp_path_factory: pytest.TempPathFactory, synth_dir: Path,
+                 code_env: dict[str, str]) -> Iterator[Templates]:
     if not PG_URL:
         pytest.skip("PostgreSQL not configured: set MEDKOSH_TEST_POSTGRES_URL")
-    t = Templates(tmp_path_factory.mktemp("k9-pg"), synth_dir, PG_URL)
+    t = Templates(tmp_path_factory.mktemp("k9-pg"), synth_dir, PG_URL, code_env)
     yield t
     t.drop()
 

@@ -68,6 +68,18 @@ def python_argv(code: str, *args: str) -> list[str]:
     return [sys.executable, "-c", code, *args]
 
 
+def snapshot_package(dest: Path) -> dict[str, str]:
+    """Copy the medkosh package as it is now and return the environment that makes subprocesses use it.
+
+    A dataset version id includes a hash of the source (manifest.code_version), so a run and its rerun
+    must execute the same code; where other work edits the tree meanwhile, the copy keeps them equal."""
+    import medkosh
+
+    package = Path(medkosh.__file__).resolve().parent
+    shutil.copytree(package, dest / "medkosh", ignore=shutil.ignore_patterns("__pycache__"))
+    return {"PYTHONPATH": str(dest)}
+
+
 # ---------------------------------------------------------------- worlds
 
 def pg_admin(url: str) -> str:
@@ -103,6 +115,9 @@ class World:
         env.update(self.extra_env)
         return env
 
+    def medkosh_env(self) -> dict[str, str]:
+        return {k: v for k, v in self.extra_env.items() if k.startswith("MEDKOSH_")}
+
     @contextlib.contextmanager
     def active(self) -> Iterator[World]:
         """Point this process's medkosh settings at the world (for setup and checks); restore after."""
@@ -113,7 +128,7 @@ class World:
         for key in saved:
             del os.environ[key]
         os.environ.update({"MEDKOSH_HOME": str(self.home), "MEDKOSH_DATABASE_URL": self.db_url})
-        os.environ.update(self.extra_env)
+        os.environ.update(self.medkosh_env())  # settings only: this process keeps its own code
         reset_settings()
         dispose_engines()
         try:
@@ -151,7 +166,13 @@ def new_world(root: Path, name: str, pg_url: str | None = None, extra_env: dict[
 def clone_world(template: World, root: Path, name: str) -> World:
     """A copy of a template world (files copied; PostgreSQL database created from it as a template)."""
     home = root / name
-    shutil.copytree(template.home, home, symlinks=True)
+    shutil.copytree(template.home, home, symlinks=True, ignore=lambda d, names: ["keys"] if Path(d) == template.home
+                    else [])
+    # One installation's keys: every clone uses the template's key folder, so a key a run creates (a
+    # dataset's pseudonym key on its first build) is the key its rerun and every other clone use.
+    keys = template.home / "keys"
+    keys.mkdir(mode=0o700, exist_ok=True)
+    os.symlink(keys.resolve(), home / "keys")
     if template.is_postgres:
         db = f"medkosh_k9_{uuid.uuid4().hex[:12]}"
         pg_exec(template.db_url, f'CREATE DATABASE "{db}" TEMPLATE "{template.db_name}"')
