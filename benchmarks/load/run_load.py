@@ -11,7 +11,7 @@ What it does, in order (every step is real: no mocks):
    client comes from 127.0.0.1, so the per-IP bucket would otherwise throttle the whole test);
 4. exchanges the researcher's password for a few API tokens and discovers the granted dataset version,
    its files and the deployed model over the API;
-5. runs N asyncio clients (httpx) for T seconds; each client repeatedly picks one action (weights in
+5. runs N asyncio clients (aiohttp, one keep-alive connection each) for T seconds; each client repeatedly picks one action (weights in
    ACTIONS), does it, then waits a random think time:
    - API catalog search        GET  /api/datasets/search?q=…
    - portal catalog search     GET  /datasets?q=…
@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,23 +263,30 @@ def discover(base: str, password: str, n_tokens: int) -> Targets:
 
 # ---- the clients ----------------------------------------------------------------------------------
 
-Action = Callable[[httpx.AsyncClient, Targets, Recorder, random.Random], Awaitable[None]]
+Action = Callable[["aiohttp.ClientSession", Targets, Recorder, random.Random], Awaitable[None]]
+Check = Callable[[bytes], "str | None"]
 
 
-async def _timed(rec: Recorder, route: str, call: Awaitable[httpx.Response],
-                 check: Callable[[httpx.Response], str | None] | None = None) -> httpx.Response | None:
+async def _timed(rec: Recorder, route: str, c: aiohttp.ClientSession, method: str, url: str,
+                 check: Check | None = None, **kwargs: Any) -> bytes | None:
+    """One request, timed until its whole body has arrived; returns the body when it passed."""
     started = time.perf_counter()
     try:
-        resp = await call
-    except httpx.HTTPError as exc:
+        async with c.request(method, url, allow_redirects=False, **kwargs) as resp:
+            body = await resp.read()
+            status = resp.status
+    except (TimeoutError, aiohttp.ClientError) as exc:
         rec.add(route, time.perf_counter() - started, False, f"{type(exc).__name__}: {exc}")
         return None
     elapsed = time.perf_counter() - started
-    problem = None if 200 <= resp.status_code < 400 else f"HTTP {resp.status_code}: {resp.text[:200]}"
+    problem = None if 200 <= status < 400 else f"HTTP {status}: {body[:200].decode(errors='replace')}"
     if problem is None and check is not None:
-        problem = check(resp)
+        try:
+            problem = check(body)
+        except ValueError as exc:  # not JSON
+            problem = f"unreadable body: {exc}"
     rec.add(route, elapsed, problem is None, problem or "")
-    return resp if problem is None else None
+    return body if problem is None else None
 
 
 def _search_params(rnd: random.Random) -> list[tuple[str, str]]:
@@ -287,39 +295,39 @@ def _search_params(rnd: random.Random) -> list[tuple[str, str]]:
     return params
 
 
-async def api_search(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.Random) -> None:
-    await _timed(rec, "GET /api/datasets/search", c.get("/api/datasets/search", params=_search_params(rnd)),
-                 lambda r: None if "hits" in r.json() else "no hits field")
+async def api_search(c: aiohttp.ClientSession, t: Targets, rec: Recorder, rnd: random.Random) -> None:
+    await _timed(rec, "GET /api/datasets/search", c, "GET", "/api/datasets/search", params=_search_params(rnd),
+                 check=lambda b: None if "hits" in json.loads(b) else "no hits field")
 
 
-async def portal_search(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.Random) -> None:
-    await _timed(rec, "GET /datasets (portal search)", c.get("/datasets", params=_search_params(rnd)))
+async def portal_search(c: aiohttp.ClientSession, t: Targets, rec: Recorder, rnd: random.Random) -> None:
+    await _timed(rec, "GET /datasets (portal search)", c, "GET", "/datasets", params=_search_params(rnd))
 
 
-async def portal_dataset(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.Random) -> None:
-    await _timed(rec, "GET /datasets/{id} (portal page)", c.get(f"/datasets/{rnd.choice(t.dataset_ids)}"))
+async def portal_dataset(c: aiohttp.ClientSession, t: Targets, rec: Recorder, rnd: random.Random) -> None:
+    await _timed(rec, "GET /datasets/{id} (portal page)", c, "GET", f"/datasets/{rnd.choice(t.dataset_ids)}")
 
 
-async def api_dataset(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.Random) -> None:
-    await _timed(rec, "GET /api/datasets/{id}", c.get(f"/api/datasets/{rnd.choice(t.dataset_ids)}"))
+async def api_dataset(c: aiohttp.ClientSession, t: Targets, rec: Recorder, rnd: random.Random) -> None:
+    await _timed(rec, "GET /api/datasets/{id}", c, "GET", f"/api/datasets/{rnd.choice(t.dataset_ids)}")
 
 
-async def download(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.Random) -> None:
+async def download(c: aiohttp.ClientSession, t: Targets, rec: Recorder, rnd: random.Random) -> None:
     entry = rnd.choice(t.files)
     headers = {"Authorization": f"Bearer {rnd.choice(t.tokens)}"}
-    issued = await _timed(rec, "POST /api/access/versions/{ref}/download-url",
-                          c.post(f"/api/access/versions/{t.download_ref}/download-url", json={"path": entry["path"]},
-                                 headers=headers),
-                          lambda r: None if str(r.json().get("url", "")).startswith("/api/access/download/")
+    issued = await _timed(rec, "POST /api/access/versions/{ref}/download-url", c, "POST",
+                          f"/api/access/versions/{t.download_ref}/download-url", json={"path": entry["path"]},
+                          headers=headers,
+                          check=lambda b: None if str(json.loads(b).get("url", "")).startswith("/api/access/download/")
                           else "no download url")
     if issued is None:
         return
-    await _timed(rec, "GET /api/access/download/{token}", c.get(issued.json()["url"]),
-                 lambda r: None if hashlib.sha256(r.content).hexdigest() == entry["sha256"]
-                 else f"downloaded {len(r.content)} bytes whose SHA-256 differs from the manifest")
+    await _timed(rec, "GET /api/access/download/{token}", c, "GET", json.loads(issued)["url"],
+                 check=lambda b: None if hashlib.sha256(b).hexdigest() == entry["sha256"]
+                 else f"downloaded {len(b)} bytes whose SHA-256 differs from the manifest")
 
 
-async def predict(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.Random) -> None:
+async def predict(c: aiohttp.ClientSession, t: Targets, rec: Recorder, rnd: random.Random) -> None:
     features: dict[str, float] = {}
     for f in t.features:
         lo, hi, integer = FEATURE_RANGES.get(f["name"], (None, None, False))
@@ -327,10 +335,9 @@ async def predict(c: httpx.AsyncClient, t: Targets, rec: Recorder, rnd: random.R
             features[f["name"]] = float(f.get("impute") or 0.0)
         else:
             features[f["name"]] = float(rnd.randint(int(lo), int(hi))) if integer else round(rnd.uniform(lo, hi), 2)
-    await _timed(rec, "POST /api/models/{version}/predict",
-                 c.post(f"/api/models/{t.model_version}/predict", json={"features": features},
-                        headers={"Authorization": f"Bearer {rnd.choice(t.tokens)}"}),
-                 lambda r: None if r.json().get("prediction_id") else "no prediction id")
+    await _timed(rec, "POST /api/models/{version}/predict", c, "POST", f"/api/models/{t.model_version}/predict",
+                 json={"features": features}, headers={"Authorization": f"Bearer {rnd.choice(t.tokens)}"},
+                 check=lambda b: None if json.loads(b).get("prediction_id") else "no prediction id")
 
 
 # (action, weight): browsing dominates, as on a catalog; downloads and predictions are the heavy writes.
@@ -343,8 +350,10 @@ async def _client(i: int, base: str, t: Targets, rec: Recorder, stop_at: float, 
     rnd = random.Random(seed * 1000 + i)
     actions = [a for a, _ in ACTIONS]
     weights = [w for _, w in ACTIONS]
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
-    async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits) as c:
+    # one keep-alive connection per client, as a browser tab or a script would hold
+    connector = aiohttp.TCPConnector(limit=1, force_close=False)
+    async with aiohttp.ClientSession(base_url=base, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=timeout)) as c:
         await asyncio.sleep(rnd.uniform(0, wait[1]))  # spread the start
         while time.monotonic() < stop_at:
             await rnd.choices(actions, weights)[0](c, t, rec, rnd)
