@@ -101,3 +101,20 @@ def test_date_caches_return_what_parsing_returns(monkeypatch: pytest.MonkeyPatch
         assert fv.local_date(value) == fv._local_date(value)
     assert len(fv._INSTANTS) <= 3 and len(fv._DATES) <= 3
     assert fv.parse_instant("2024-03-05T10:00:00").isoformat() == "2024-03-05T04:30:00+00:00"  # naive = IST
+
+
+def test_writer_columns_with_and_without_missing_keys(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from medkosh.ingest.writer import TableWriter
+
+    schema = pa.schema([("a", pa.string()), ("b", pa.int64())])
+    full = TableWriter(tmp_path / "full.parquet", schema)
+    full.extend([{"b": 1, "a": "x"}, {"a": "y", "b": 2}])  # key order does not matter
+    assert full.close()
+    assert pq.read_table(tmp_path / "full.parquet").to_pylist() == [{"a": "x", "b": 1}, {"a": "y", "b": 2}]
+    partial = TableWriter(tmp_path / "partial.parquet", schema)
+    partial.extend([{"a": "x"}, {"a": "y", "b": 2}])  # a row without a column: that cell is null
+    assert partial.close()
+    assert pq.read_table(tmp_path / "partial.parquet").to_pylist() == [{"a": "x", "b": None}, {"a": "y", "b": 2}]

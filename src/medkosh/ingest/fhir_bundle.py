@@ -203,8 +203,8 @@ def check_references(inp: FhirInput, data: bytes | None = None) -> None:
     name the faulty reference's JSON pointer."""
     document = inp.bundle_type == "document"
     if data is not None:
-        contained_any = {f"#{c.get('id')}" for e in inp.entries for c in e.resource.get("contained") or []
-                         if isinstance(c, dict)}
+        contained_any = {f"#{c.get('id')}" for e in inp.entries if "contained" in e.resource
+                         for c in e.resource["contained"] or [] if isinstance(c, dict)}
         # A contained reference is checked against the contained ids of the whole input here, not of
         # its own resource: close enough to catch truncation and broken exports, and ten times faster.
         refs = raw_references(data)

@@ -85,27 +85,40 @@ def condition(res: dict[str, Any]) -> tuple[Row, Any]:
     }, res.get("recordedDate") or onset
 
 
+_NO_VALUE: Row = {"value_type": None, "value_num": None, "value_unit": None, "value_code_system": None,
+                  "value_code": None, "value_code_display": None, "value_string": None}
+
+
 def _value(res: dict[str, Any]) -> Row:
-    out: Row = {"value_type": None, "value_num": None, "value_unit": None, "value_code_system": None,
-                "value_code": None, "value_code_display": None, "value_string": None}
+    out = _NO_VALUE.copy()
     if "valueQuantity" in res:
         q = res["valueQuantity"] or {}
-        out.update(value_type="Quantity", value_num=number(q.get("value")), value_unit=q.get("unit") or q.get("code"))
+        out["value_type"] = "Quantity"
+        out["value_num"] = number(q.get("value"))
+        out["value_unit"] = q.get("unit") or q.get("code")
     elif "valueCodeableConcept" in res:
         c = concept_triplet(res["valueCodeableConcept"], "value_code")
-        out.update(value_type="CodeableConcept", value_code_system=c["value_code_system"],
-                   value_code=c["value_code_code"], value_code_display=c["value_code_display"])
+        out["value_type"] = "CodeableConcept"
+        out["value_code_system"] = c["value_code_system"]
+        out["value_code"] = c["value_code_code"]
+        out["value_code_display"] = c["value_code_display"]
     elif "valueString" in res:
-        out.update(value_type="string", value_string=str(res["valueString"]))
+        out["value_type"] = "string"
+        out["value_string"] = str(res["valueString"])
     elif "valueBoolean" in res:
-        out.update(value_type="boolean", value_string=str(res["valueBoolean"]).lower())
+        out["value_type"] = "boolean"
+        out["value_string"] = str(res["valueBoolean"]).lower()
     elif "valueInteger" in res:
-        out.update(value_type="integer", value_num=number(res["valueInteger"]))
+        out["value_type"] = "integer"
+        out["value_num"] = number(res["valueInteger"])
     elif "valueDateTime" in res:
-        out.update(value_type="dateTime", value_string=str(res["valueDateTime"]))
+        out["value_type"] = "dateTime"
+        out["value_string"] = str(res["valueDateTime"])
     elif "valueRange" in res:
         low = (res["valueRange"] or {}).get("low") or {}
-        out.update(value_type="Range", value_num=number(low.get("value")), value_unit=low.get("unit"))
+        out["value_type"] = "Range"
+        out["value_num"] = number(low.get("value"))
+        out["value_unit"] = low.get("unit")
     return out
 
 

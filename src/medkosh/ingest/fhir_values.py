@@ -80,13 +80,20 @@ def _local_date(value: Any) -> dt.date | None:
         return None
 
 
+_CHOICE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {}
+
+
 def period_or_value(res: dict[str, Any], prefix: str) -> tuple[Any, Any]:
     """(start, end) raw strings of a choice element such as effective[x] / performed[x] / onset[x]."""
-    for suffix in ("DateTime", "Instant", "Date", "String"):
-        v = res.get(prefix + suffix)
+    keys = _CHOICE_KEYS.get(prefix)
+    if keys is None:  # the element names of each prefix, built once
+        keys = _CHOICE_KEYS[prefix] = (tuple(prefix + s for s in ("DateTime", "Instant", "Date", "String")),
+                                       prefix + "Period")
+    for key in keys[0]:
+        v = res.get(key)
         if v is not None:
             return v, None
-    period = res.get(prefix + "Period")
+    period = res.get(keys[1])
     if isinstance(period, dict):
         return period.get("start"), period.get("end")
     return None, None
