@@ -178,6 +178,12 @@ def _edge(needle: str) -> str:
     return head + re.escape(needle) + tail
 
 
+def _edge_bytes(needle: bytes) -> bytes:
+    head = b"(?:^|[^0-9])" if needle[:1].isdigit() else b""
+    tail = b"(?:[^0-9]|$)" if needle[-1:].isdigit() else b""
+    return head + re.escape(needle) + tail
+
+
 def mask(value: str) -> str:
     from medkosh.deid.scan import mask as _mask
 
@@ -202,7 +208,7 @@ class CanaryMatcher:
                     self._norm.setdefault(n, c)
         self._exact_order = sorted(self._exact, key=len, reverse=True)
         self._norm_order = sorted(self._norm, key=len, reverse=True)
-        self._bytes_re = (re2.compile(b"(?i)" + b"|".join(re.escape(e) for e in self._exact_order))
+        self._bytes_re = (re2.compile(b"(?i)" + b"|".join(_edge_bytes(e) for e in self._exact_order))
                           if self._exact else None)
         self._norm_re = re2.compile("|".join(_edge(n) for n in self._norm_order)) if self._norm else None
 
@@ -217,7 +223,12 @@ class CanaryMatcher:
         if self._bytes_re is None:
             return
         for m in self._bytes_re.finditer(data):
-            yield m.start(), m.end(), self._exact[m.group().lower()]
+            matched = m.group().lower()
+            for needle in self._exact_order:
+                i = matched.find(needle)
+                if i >= 0:
+                    yield m.start() + i, m.start() + i + len(needle), self._exact[needle]
+                    break
 
     def _find_normalised(self, norm: str) -> Iterator[tuple[int, Canary]]:
         """(offset in `norm`, canary) for every needle hit in already-normalised text."""
