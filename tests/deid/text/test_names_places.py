@@ -110,3 +110,23 @@ def test_ordinary_word_before_a_locality_head_after_from() -> None:
     assert ("ADDRESS", "Station Road") in spans("A 61-year-old woman from Station Road, Indore.")
     assert ("ADDRESS", "Civil Lines") in spans("Lives in Civil Lines since 2010.")
     assert spans("Station Road") == [] and spans("IV lines in situ. Central Lines placed.") == []
+
+
+@pytest.mark.parametrize("profile", ["default", "scan"])
+def test_camelcase_code_identifiers_are_no_names(profile: str) -> None:
+    text = ("We trained a GradientBoostingClassifier and compared LogisticRegression, XGBClassifier, "
+            "StandardScaler and a DataFrame of features.")
+    assert detect(text, profile=profile) == []
+    # Names with one inner capital stay names, in both profiles.
+    text = "Seen by Dr. McDonald and Mr. MohammedAli; wife DeSouza spoke with FitzGerald."
+    found = [text[s.start:s.end] for s in detect(text, profile=profile) if s.label == "NAME"]
+    assert found == ["McDonald", "MohammedAli", "DeSouza", "FitzGerald"]
+
+
+def test_district_hospital_is_no_address() -> None:
+    assert spans("Patient shifted to District Hospital ICU for monitoring.") == []
+    assert spans("Transferred from District Hospital NICU yesterday") == []
+    assert spans("Referred to District Hospital ICU, Pune") == [("LOCATION", "Pune")]
+    # "District" as a field word still starts an address part.
+    assert ("ADDRESS", "Sitapur") in spans("Vill. Rampur, District Sitapur")
+    assert ("ADDRESS", "Hospital Road") in spans("District: Hospital Road area")

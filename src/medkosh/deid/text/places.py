@@ -147,6 +147,19 @@ def _after_cue(text: str, cue_end: int) -> int:
     return cue_end + (m.end() if m else 0)
 
 
+def _before_hospital_head(text: str, tokens: list[Token], i: int) -> bool:
+    """Token i ("District", "Village") starts a kind of hospital ("District Hospital ICU",
+    "Village Health Centre"): there it is no address field word."""
+    for j in (i + 1, i + 2):
+        if j >= len(tokens) or not joined(text, tokens[j - 1], tokens[j]) or tokens[j - 1].possessive:
+            return False
+        if tokens[j].key in HOSPITAL_HEADS:
+            return True
+        if tokens[j].key not in HOSPITAL_GENERIC:
+            return False
+    return False
+
+
 def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
     """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
     spans: list[Span] = []
@@ -158,7 +171,8 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         elif tok.key in PROSE_ADDRESS_CUES:
             if i + 1 < n and _prose_cue_target(tokens[i + 1]):
                 cue_end = i + 1
-        elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-"):
+        elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-") \
+                and not _before_hospital_head(text, tokens, i):
             cue_end = i + 1
         elif tok.key in _CUE_FIRST_WORDS and i + 1 < n and f"{tok.key} {tokens[i + 1].key}" in ADDRESS_CUES:
             cue_end = i + 2

@@ -49,10 +49,34 @@ class Token:
          self.place, self.strong_name, self.weak_name, self.unknown) = _facts(text, key, flags)
 
 
+# Code identifiers written in CamelCase (GradientBoostingClassifier, XGBClassifier,
+# LogisticRegression) are no names or places. Names with an inner capital (McDonald, MacArthur,
+# DeSouza, FitzGerald, and joined Indian names such as MohammedAli or ShivKumar) have one inner
+# capital, so one is only code before a programming word.
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+_ACRONYM_WORD = re.compile(r"[A-Z]{2,}[A-Z][a-z]")
+_CODE_TAILS = ("Classifier", "Regressor", "Regression", "Scaler", "Encoder", "Decoder", "Transformer", "Frame",
+               "Pipeline", "Model", "Network", "Layer", "Loader", "Dataset", "Config", "Error", "Exception",
+               "Handler", "Factory", "Builder", "Client", "Server", "Parser", "Array", "Tensor", "Optimizer",
+               "Search", "Vectorizer", "Imputer", "Selector", "Estimator", "Splitter", "Generator", "Iterator",
+               "Writer", "Reader", "Buffer", "Session", "Engine", "Manager", "Service", "Request", "Response")
+
+
+def code_identifier(text: str) -> bool:
+    """A CamelCase programming identifier, not a word of natural language."""
+    inner = len(_INNER_CAPITAL.findall(text))
+    if inner >= 2 or _ACRONYM_WORD.search(text):
+        return True
+    return inner == 1 and text.endswith(_CODE_TAILS)
+
+
 def _facts(text: str, key: str, flags: int) -> tuple[bool, ...]:
     """Everything a token's rules read that follows from its spelling and word lists."""
     first = text[:1]
     capitalised = first.isupper()
+    if capitalised and len(text) > 3 and not text.isupper() and code_identifier(text):
+        # A stop word to every rule: no name, place or address runs through it.
+        return True, False, False, True, False, False, False, False, False, False, False
     deva = bool(flags & DEVANAGARI_WORD) or ("\u0900" <= first <= "\u097f")
     return (capitalised, capitalised and len(text) == 1, *_derived(flags, deva, min(len(key), 3)))
 
