@@ -12,8 +12,6 @@ import gzip
 import io
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,8 @@ from typing import Any
 import pytest
 
 from medkosh.reliability import leaks
+
+from .conftest import DemoRun
 
 AADHAAR = "344527105836"
 CANARIES = [
@@ -221,10 +221,6 @@ def test_route_templates_and_filling_from_records() -> None:
 
 # ---- end to end ---------------------------------------------------------------------------------------
 
-# The demo's default population: the smallest one in which every step produces what it can release (the
-# TRE job trains and its outputs pass the airlock, a model is validated and deployed); at 200 or 800
-# patients the job stops for too few outcomes and there are no released outputs to scan.
-DEMO_PATIENTS = 2000
 _USER_LINE = re.compile(r"^\s+(\S+)\s+(\S+@\S+)\s+(demo-\S+)\s")
 
 
@@ -241,16 +237,14 @@ def _login(client: Any, email: str, password: str) -> None:
 
 
 @pytest.mark.slow
-def test_no_canary_reaches_anything_medkosh_releases_or_shows(medkosh_home: Path) -> None:
+def test_no_canary_reaches_anything_medkosh_releases_or_shows(demo_run: DemoRun, demo_home: Path) -> None:
     from fastapi.testclient import TestClient
 
     from medkosh.api.app import create_app
     from medkosh.store.db import session_scope
 
-    out = subprocess.run([sys.executable, "-m", "medkosh.cli.main", "demo", "--patients", str(DEMO_PATIENTS),
-                          "--no-serve", "--json"], capture_output=True, timeout=1500, check=False)
-    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")[-3000:]
-    report = json.loads(out.stdout)
+    medkosh_home = demo_home
+    report = demo_run.report
     canaries = leaks.load_canaries(medkosh_home / "demo-data" / "synth" / "canaries.json")
     sc = leaks.LeakScanner(canaries)
 
@@ -262,8 +256,8 @@ def test_no_canary_reaches_anything_medkosh_releases_or_shows(medkosh_home: Path
     assert {"NAME", "PHONE", "AADHAAR"} <= kinds(probe.hits), "the canaries never reached the raw zone"
     assert (medkosh_home / "demo-data" / "notes-deid" / "notes.jsonl").is_file()
 
-    sc.scan_bytes("demo stdout", out.stdout, "demo output")
-    sc.scan_bytes("demo stderr", out.stderr, "demo output")
+    sc.scan_bytes("demo stdout", demo_run.stdout, "demo output")
+    sc.scan_bytes("demo stderr", demo_run.stderr, "demo output")
     with session_scope() as s:
         leaks.scan_home(sc, medkosh_home, s)
         start = leaks.path_records(s)
