@@ -237,12 +237,16 @@ def _login(client: Any, email: str, password: str) -> None:
 
 
 @pytest.mark.slow
-def test_no_canary_reaches_anything_medkosh_releases_or_shows(demo_run: DemoRun, demo_home: Path) -> None:
+def test_no_canary_reaches_anything_medkosh_releases_or_shows(demo_run: DemoRun, demo_home: Path,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
     from fastapi.testclient import TestClient
 
     from medkosh.api.app import create_app
     from medkosh.store.db import session_scope
 
+    caplog.set_level(logging.DEBUG)
     medkosh_home = demo_home
     report = demo_run.report
     canaries = leaks.load_canaries(medkosh_home / "demo-data" / "synth" / "canaries.json")
@@ -280,6 +284,7 @@ def test_no_canary_reaches_anything_medkosh_releases_or_shows(demo_run: DemoRun,
         assert 500 not in stats.by_status, f"a page failed while crawling as {email}"
         crawled[email or "anonymous"] = stats.requests
 
+    sc.scan_text("log records while crawling", caplog.text, "log")  # what the app logged while serving
     summary = leaks.summary(sc)
     for category in ("dataset file", "data card", "croissant", "dcat", "manifest", "released output",
                      "validation report", "model card", "audit export", "log", "home file", "http response",
