@@ -660,3 +660,44 @@ def _json_paths(body: bytes, ctype: str) -> list[str]:
         return []
     return [m.decode("utf-8", "replace") for m in re.findall(rb'"(/(?:api|datasets|access|tre|models|review|'
                                                            rb'surveillance|audit|admin|me)[^"\s]*)"', body)]
+
+
+# ---- where the canaries went --------------------------------------------------------------------------
+
+def canary_patient_keys(path: Path) -> dict[int, list[str]]:
+    """Raw-zone patient keys of each canary identity (numbered as load_canaries numbers them): the zone
+    keys a FHIR patient by hospital and UHID (medkosh.ingest.linkage), so each (hospital, UHID) gives one."""
+    import orjson
+
+    from medkosh.ingest.linkage import patient_key
+
+    data = orjson.loads(path.read_bytes())
+    identities: dict[str, int] = {}
+    keys: dict[int, list[str]] = {}
+    for i, entry in enumerate(data if isinstance(data, list) else []):
+        if not isinstance(entry, dict) or not entry.get("value"):
+            continue
+        pid = str(entry.get("patient_id") or f"#{i}")
+        number = identities.setdefault(pid, len(identities) + 1)
+        if str(entry.get("kind", "")).upper() == "MRN" and entry.get("hospital_id"):
+            keys.setdefault(number, []).append(patient_key(str(entry["hospital_id"]), str(entry["value"]), "uhid"))
+    return keys
+
+
+def canaries_in_releases(session: Any, path: Path) -> dict[str, list[int]]:
+    """For each dataset version (any status) that has a canary identity among its members: which ones."""
+    from sqlalchemy import select
+
+    from medkosh.store.tables.catalog import CatalogVersionMemberRow, CatalogVersionRow
+
+    by_key = {k: n for n, ks in canary_patient_keys(path).items() for k in ks}
+    if not by_key:
+        return {}
+    rows = session.execute(select(CatalogVersionRow.dataset_id, CatalogVersionRow.number,
+                                  CatalogVersionMemberRow.patient_key)
+                           .join(CatalogVersionMemberRow, CatalogVersionMemberRow.version_id == CatalogVersionRow.id)
+                           .where(CatalogVersionMemberRow.patient_key.in_(sorted(by_key)))).all()
+    out: dict[str, set[int]] = {}
+    for dataset_id, number, key in rows:
+        out.setdefault(f"{dataset_id}@{number}", set()).add(by_key[key])
+    return {ref: sorted(ids) for ref, ids in sorted(out.items())}
