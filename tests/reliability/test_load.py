@@ -6,7 +6,7 @@ The bar is zero errors: no exception, no status outside 2xx/3xx, no wrong body (
 is checked against the manifest), no traceback in the server log. Latency is recorded (per route p50,
 p95, p99 and requests per second in test-artifacts/reliability/load.json), never asserted.
 
-Runs in `make reliability` (not `make test`). The runner is benchmarks/load/run_load.py; figures and the
+The load test runs in `make reliability` (not `make test`); the two arithmetic tests run in both. The runner is benchmarks/load/run_load.py; figures and the
 reproduce command are in docs/reliability.md, section 6.
 """
 
@@ -25,8 +25,6 @@ RUNNER = ROOT / "benchmarks" / "load" / "run_load.py"
 REPORT = ROOT / "test-artifacts" / "reliability" / "load.json"
 PG_URL = os.environ.get("MEDKOSH_TEST_POSTGRES_URL")
 
-pytestmark = [pytest.mark.reliability, pytest.mark.postgres]
-
 
 def _runner():
     spec = importlib.util.spec_from_file_location("medkosh_load_runner", RUNNER)
@@ -37,6 +35,7 @@ def _runner():
     return module
 
 
+# The two small tests below check the report's arithmetic and run in `make test`.
 def test_percentile_is_nearest_rank() -> None:
     runner = _runner()
     values = [float(v) for v in range(1, 101)]
@@ -60,6 +59,8 @@ def test_summary_counts_errors_per_route() -> None:
     assert report["error_samples"] == [{"route": "GET /b", "what": "HTTP 500: boom"}]
 
 
+@pytest.mark.reliability
+@pytest.mark.postgres
 @pytest.mark.timeout(420)  # about 2.5 minutes on a quiet 2-core machine (demo ~70 s + 60 s of load)
 def test_200_clients_for_60_seconds_on_postgres_without_errors() -> None:
     if not PG_URL:
