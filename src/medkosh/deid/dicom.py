@@ -545,12 +545,41 @@ _SHORT_HEADER = struct.Struct("<HH2sH")  # explicit VR, 16-bit length
 _LONG_HEADER = struct.Struct("<HH2sHL")  # explicit VR with reserved bytes and 32-bit length
 _IMPLICIT_HEADER = struct.Struct("<HHL")
 _LONG_VRS = frozenset(str(vr) for vr in EXPLICIT_VR_LENGTH_32)
+_ASCII_VRS = frozenset({"AE", "AS", "CS", "DA", "DT", "TM", "UR", "UI"})  # pydicom's write_string
+_TEXT_VRS_WRITTEN = frozenset({"LO", "LT", "SH", "ST", "UC", "UT"})  # pydicom's write_text
+_PLAIN_CHARSETS = frozenset({"iso8859", "ISO_IR 6", "ISO_IR 100", "ISO_IR 192", ""})  # ASCII text as is
+_UINT_FORMATS = {"US": struct.Struct("<H"), "UL": struct.Struct("<L")}
+
+
+def _plain_value(elem: Any, plain_text: bool) -> bytes | None:
+    """The encoded value of a changed element whose encoding is trivial (one non-empty ASCII string
+    of a string VR, one unsigned integer), as pydicom's writer would encode it; None otherwise."""
+    if elem.is_undefined_length:
+        return None
+    value, vr = elem.value, elem.VR
+    if type(value) is str:
+        if not value or not value.isascii():
+            return None
+        if vr in _ASCII_VRS or (plain_text and vr in _TEXT_VRS_WRITTEN):
+            data = value.encode("ascii")
+            if len(data) % 2:
+                data += b"\0" if vr == "UI" else b" "
+            return data
+        return None
+    if type(value) is int and vr in _UINT_FORMATS:
+        try:
+            return _UINT_FORMATS[vr].pack(value)
+        except struct.error:
+            return None
+    return None
 
 
 def _write_top_level(fp: Any, ds: Dataset) -> None:
-    """pydicom's write_dataset for the top level, with the bytes of untouched (raw) elements copied
-    straight after their header: pydicom spends more per element on that than on anything else here.
-    Anything else (changed elements, sequences, other encodings) is written by pydicom itself."""
+    """pydicom's write_dataset for the top level, byte for byte, with a short cut for most elements:
+    untouched (raw) elements are copied straight after their header, and changed elements holding one
+    ASCII string or one unsigned integer are encoded here (pydicom spends more per element than on
+    anything else in the run). Everything else (names, multi-values, sequences, other character sets,
+    re-encoding) is written by pydicom itself."""
     encoding = (fp.is_implicit_VR, fp.is_little_endian)
     if (encoding != ds.original_encoding or not fp.is_little_endian
             or ds.original_character_set != ds._character_set):
@@ -558,16 +587,21 @@ def _write_top_level(fp: Any, ds: Dataset) -> None:
         return
     implicit = fp.is_implicit_VR
     charset = ds.get("SpecificCharacterSet", default_encoding)
+    plain_text = type(charset) is str and charset in _PLAIN_CHARSETS
     get_item = ds.get_item
     write = fp.write
     for tag in sorted(ds.keys()):
         if tag.element == 0 and tag.group > 6:
             continue  # retired group lengths are not written
         elem = get_item(tag)
-        if type(elem) is RawDataElement:
-            value, vr = elem.value, elem.VR
-            if (type(value) is bytes and elem.length != 0xFFFFFFFF
-                    and (implicit or (type(vr) is str and len(vr) == 2))):
+        value: Any = None
+        if isinstance(elem, RawDataElement):  # untouched: its bytes as read
+            value = elem.value if elem.length != 0xFFFFFFFF else None
+        elif type(elem) is DataElement:
+            value = _plain_value(elem, plain_text)
+        if type(value) is bytes:
+            vr = elem.VR
+            if implicit or (type(vr) is str and len(vr) == 2):
                 n = len(value)
                 if implicit:
                     write(_IMPLICIT_HEADER.pack(tag >> 16, tag & 0xFFFF, n))
