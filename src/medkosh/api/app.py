@@ -93,6 +93,12 @@ def create_app(*, migrate: bool = True) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        from medkosh.store.db import unavailable_error
+
+        store_error = unavailable_error(exc)  # a database fault outside session_scope: still a 503 naming it
+        if store_error is not None:
+            log.warning("database unavailable on %s %s", request.method, request.url.path)
+            return _error_response(request, store_error.http_status, store_error.user_line())
         log.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return _error_response(request, 500, "internal error; the incident was logged, please retry later")
 

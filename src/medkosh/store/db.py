@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,19 +110,39 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except (OperationalError, DBAPIError) as exc:
-        session.rollback()
-        if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
-            raise StoreError(
-                f"database unavailable: {describe_db_error(exc)}",
-                hint="check that the database server is running; medkosh reconnects on the next request",
-            ) from exc
-        raise
-    except BaseException:
-        session.rollback()
-        raise
+    except BaseException as exc:
+        store_error = unavailable_error(exc)
+        if store_error is None:
+            session.rollback()
+            raise
+        with contextlib.suppress(Exception):  # the connection may be gone: the rollback must not mask why
+            session.rollback()
+        raise store_error from exc
     finally:
-        session.close()
+        with contextlib.suppress(Exception):
+            session.close()
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for a fault of the database connection (server down or restarting, connection dropped, SQLite
+    locked or unopenable), whether SQLAlchemy wrapped it or the driver raised it directly (raw_connection)."""
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def unavailable_error(exc: BaseException) -> StoreError | None:
+    """The one-line StoreError (HTTP 503, exit 8) for a connection fault; None for anything else."""
+    if isinstance(exc, StoreError) or not is_unavailable(exc):
+        return None
+    return StoreError(f"database unavailable: {describe_db_error(exc)}",
+                      hint="check that the database server is running, then retry shortly "
+                           "(medkosh reconnects by itself)")
 
 
 def describe_db_error(exc: BaseException) -> str:
