@@ -43,6 +43,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -220,7 +221,9 @@ def server(env: dict[str, str], workers: int, log_path: Path) -> Iterator[tuple[
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                # the server runs in its own session: kill its whole process group (supervisor + workers)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
 
 
