@@ -25,6 +25,8 @@ from medkosh.deid.text.tokens import Token, joined
 from medkosh.deid.text.types import Label, Span
 
 _NUMBER_BEFORE = re.compile(r"(?:\b(?:no\.?|#)\s*)?\b\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*\s*,?\s*$", re.IGNORECASE)
+_CUE_PUNCT = re.compile(r"[\s:\-.]*")
+_NUMBER_TAIL = re.compile(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*")
 _NUMBER_AFTER = re.compile(r"^\s*[-:]?\s*\d{1,4}[A-Za-z]?\b")
 
 
@@ -143,7 +145,7 @@ def _names_a_place(tokens: list[Token], first: int, last: int | None) -> bool:
 def _after_cue(text: str, cue_end: int) -> int:
     """Where an address starts after its cue: past ':', '-', '.' and spaces, so numbers after the cue
     ("Address: 12/4, ...") are part of the address."""
-    m = re.match(r"[\s:\-.]*", text[cue_end:cue_end + 8])
+    m = _CUE_PUNCT.match(text[cue_end:cue_end + 8])
     return cue_end + (m.end() if m else 0)
 
 
@@ -218,7 +220,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         else:
             start = _after_cue(text, tokens[cue_end - 1].end)
         end = tokens[last].end if last is not None else start
-        tail = re.match(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*", text[end:end + 12])
+        tail = _NUMBER_TAIL.match(text[end:end + 12])
         if last is None and tail is None:
             # "Address: 12/4" — numbers only.
             continue

@@ -10,7 +10,7 @@ marked `scan_without_context`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import re2
@@ -62,10 +62,11 @@ class PatternRecognizer:
         """Matches in `text`. `data` may be the text's ASCII bytes: RE2's Python binding is ~3x
         cheaper per match on bytes, and for ASCII text byte offsets are character offsets."""
         out: list[Span] = []
+        found: Iterable[tuple[int, int]]
         if isinstance(data, bytes):
-            found: Iterator[tuple[int, int]] = _byte_spans(self.compiled_bytes, data, self.group)
+            found = _byte_spans(self.compiled_bytes, data, self.group)
             if len(data) != len(text):  # UTF-8 of a non-ASCII note: byte offsets → code points
-                found = _char_spans(found, data)
+                found = _char_spans(iter(found), data)
         else:
             found = (m.span(self.group) for m in self.compiled.finditer(data if data is not None else text))
         validator = self.validator
@@ -92,25 +93,25 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
 
 
-def _byte_spans(compiled: re2._Regexp, data: bytes, group: int) -> Iterator[tuple[int, int]]:
+def _byte_spans(compiled: re2._Regexp, data: bytes, group: int) -> list[tuple[int, int]]:
     """finditer() over bytes without a Match object per hit: the binding's generator builds one
     (and its offset table) for every match, which cost more than the matching itself on short notes.
     Same semantics: leftmost matches, left to right, an empty match advances one byte."""
     regexp = getattr(compiled, "_regexp", None)
     if regexp is None:  # another binding version: its public API
-        yield from (m.span(group) for m in compiled.finditer(data))
-        return
+        return [m.span(group) for m in compiled.finditer(data)]
     match = regexp.Match
+    found: list[tuple[int, int]] = []
     pos = 0
     n = len(data)
     while True:
         spans = match(_UNANCHORED, data, pos, n)
         whole = spans[0]
         if whole == _NO_MATCH:
-            return
-        yield spans[group]
+            return found
+        found.append(spans[group])
         if pos == n:
-            return
+            return found
         pos = whole[1] if whole[1] != pos else pos + 1
 
 
@@ -208,7 +209,7 @@ def _numeric_date(value: str, text: str, start: int, end: int) -> bool:
     seps = [ch for ch in value if not ch.isdigit()]
     if len(set(seps)) != 1:
         return False
-    parts = [int(p) for p in re.split(r"[/.\-]", value)]
+    parts = [int(p) for p in _DATE_SEPARATORS.split(value)]
     if len(parts) != 3:
         return False
     if len(value.split(seps[0])[0]) == 4:  # ISO-like: year first
@@ -222,6 +223,15 @@ def _numeric_date(value: str, text: str, start: int, end: int) -> bool:
         pass
     return v.plausible_date(parts[0], parts[1], year) or v.plausible_date(parts[1], parts[0], year)
 
+
+# Compiled once: these run for every candidate date.
+_DATE_SEPARATORS = re.compile(r"[/.\-]")
+_SCORE_WORDS = re.compile(r"pain|apgar|gcs|score|power|grade|ratio")
+_VALUE_AFTER = re.compile(r"[=:]\s*$")
+_LATIN_RUNS = re.compile(r"[A-Za-z]+")
+_YEAR_END = re.compile(r"(?:\d{4}|'\d{2})\s*$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_DIGIT_RUNS = re.compile(r"\d+")
 
 _DATE_CUE = re.compile(r"(?:\b(?:on|since|from|till|until|dated?|dt|d/o|admitted|discharged|seen|"
                        r"doa|dod|dos|by|before|after)\s*[:.]?\s*)$")
@@ -240,7 +250,7 @@ def _month_day(value: str, text: str, start: int, end: int) -> bool:
     if _DATE_CUE.search(before):
         return True
     after = text[end:end + 24]
-    if _MD_STOP_AFTER.match(after) or re.search(r"pain|apgar|gcs|score|power|grade|ratio", before[-14:]):
+    if _MD_STOP_AFTER.match(after) or _SCORE_WORDS.search(before[-14:]):
         return False
     if b in (2, 3, 4) and a < b:  # 1/2, 2/3, 3/4: fractions
         return False
@@ -249,7 +259,7 @@ def _month_day(value: str, text: str, start: int, end: int) -> bool:
     if a == b and a <= 5:
         return False
     # After a colon or "=" the number is a value (BP: 12/8 is rare, but "ratio: 1/6" is not a date).
-    return not re.search(r"[=:]\s*$", text[max(0, start - 3):start])
+    return not _VALUE_AFTER.search(text[max(0, start - 3):start])
 
 
 def _month_year(value: str, text: str, start: int, end: int) -> bool:
@@ -265,16 +275,16 @@ def _word_date(value: str, text: str, start: int, end: int) -> bool:
         return False
     if start > 1 and text[start - 1] in "./-" and text[start - 2].isdigit():
         return False  # the tail of another number (12.03.24 March ...), not a day
-    words = re.findall(r"[A-Za-z]+", value)
+    words = _LATIN_RUNS.findall(value)
     month_words = [w for w in words if w[:3].lower() in _MONTH_NUM and w.lower() not in ("st", "nd", "rd", "th", "of")]
     if not month_words:
         return False
     month = month_words[0]
-    has_year = re.search(r"(?:\d{4}|'\d{2})\s*$", value) is not None or re.search(r"\d{4}", value) is not None
+    has_year = _YEAR_END.search(value) is not None or _FOUR_DIGITS.search(value) is not None
     if month.lower() in _AMBIGUOUS_MONTHS and month.islower() and not has_year:
         return False
     # "12 mar" in lower case can be "12 mar(gin)"; accept lower-case short months only with a year.
-    digits = re.findall(r"\d+", value)
+    digits = _DIGIT_RUNS.findall(value)
     if digits:
         day = int(digits[0]) if len(digits[0]) <= 2 else None
         if day is not None and day > 31:
