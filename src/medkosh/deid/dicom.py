@@ -164,6 +164,10 @@ def _check_pixel_length(ds: Dataset) -> None:
         raise ValueError(f"pixel data has {len(elem.value or b'')} of {needed} bytes")
 
 
+# Errors a corrupt file can raise after read_dicom accepted it (values are decoded lazily).
+_CORRUPT = (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError, struct.error, UnicodeError)
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
 
@@ -335,8 +339,10 @@ def _set(ds: Dataset, tag: int, value: Any) -> None:
     """Dataset.__setattr__ for a keyword, by tag: an existing element keeps its VR and gets the value,
     a new one takes the dictionary VR."""
     if tag in ds:
-        elem = ds[tag]
+        elem = ds[tag]  # now stored converted in the dataset
         elem.value = value
+        if elem.VR != "SQ":
+            return  # storing it again would change nothing
     else:
         elem = DataElement(tag, dictionary_VR(tag), value)
     ds[tag] = elem
@@ -725,11 +731,21 @@ def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: Di
         try:
             ds = read_dicom(path)
             result = engine.deidentify(ds)
+            dest = output_path(staging, result, result.flagged)
         except DicomReadError as exc:
             report.skipped.append({"path": str(path), "reason": str(exc)})
             continue
-        dest = output_path(staging, result, result.flagged)
-        write_dataset(ds, dest, atomic=False, made=made)
+        except _CORRUPT as exc:  # a corrupt element that parsed lazily: this file is skipped, the run goes on
+            report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element ({type(exc).__name__}: "
+                                                                f"{_one_line(exc)[:120]})"})
+            continue
+        try:
+            write_dataset(ds, dest, atomic=False, made=made)
+        except _CORRUPT as exc:  # a value pydicom cannot encode back: no half-written file may be published
+            dest.unlink(missing_ok=True)
+            report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element, cannot be written "
+                                                                f"({type(exc).__name__}: {_one_line(exc)[:120]})"})
+            continue
         report.written += 1
         if result.flagged:
             final = out_dir / dest.relative_to(staging)
