@@ -99,8 +99,10 @@ def _derived(flags: int, deva: bool, length: int) -> tuple[bool, ...]:
 
 
 
-_UPPER_WORD = re.compile(r"\b[A-Z][A-Z]+\b")
-_LOWER_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+# \b[A-Z][A-Z]+\b and \b[A-Za-z][a-z]+\b, written to start with a character class (the regex
+# engine then skips ahead to candidate characters); the look-behind checks the word boundary.
+_UPPER_WORD = re.compile(r"[A-Z](?<!\w.)[A-Z]+\b")
+_LOWER_WORD = re.compile(r"[A-Za-z](?<!\w.)[a-z]+\b")
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -137,11 +139,12 @@ def _candidate_regex(lex: Lexicon) -> re.Pattern[str]:
     if key not in _CANDIDATES:
         keep = sorted(k for k, f in lex.word_class.items()
                       if f & (CUE | HEAD) and k.isascii() and k.replace("-", "").isalpha())
-        word_tail = f"[{_LETTER}'’]*(?:-(?=[A-Za-z])[{_LETTER}'’]*)*"
-        # One shared look-behind first: inside a word (most positions) the engine fails at once
-        # instead of trying four alternatives.
+        word_tail = f"[{_LETTER}'’]*+(?:-(?=[A-Za-z])[{_LETTER}'’]*+)*+"
+        # A letter must come next (a cheap test at blanks, digits and punctuation), then one shared
+        # look-behind: inside a word (most positions) the engine fails at once instead of trying
+        # four alternatives. Possessive repeats: a word is never given back.
         pattern = (
-            f"(?<![{_LETTER}])(?:(?<!['’])[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0900-\u0963\u0966-\u097F]{word_tail}"
+            f"(?=[{_LETTER}])(?<![{_LETTER}])(?:(?<!['’])[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0900-\u0963\u0966-\u097F]{word_tail}"
             rf"|(?<!['’\-])(?:{_trie_regex(keep)})(?:['’]s)?(?![{_LETTER}'’\-])"
             f"|[a-z](?=/[a-z](?![{_LETTER}]))|(?<=[A-Za-z]/)[a-z](?![{_LETTER}]))"
         )
