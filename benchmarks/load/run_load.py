@@ -2,7 +2,8 @@
 
 What it does, in order (every step is real: no mocks):
 
-1. creates a fresh PostgreSQL database on the server named by --pg-url (it is dropped at the end);
+1. creates a fresh PostgreSQL database on the server named by --pg-url (it is dropped at the end;
+   `--pg-url sqlite` uses the default SQLite database instead, for comparison);
 2. populates it with `medkosh demo --patients P --no-serve` (synthetic hospitals, consent, catalog, a
    researcher with an approved request + signed DUA + grant on the registered-tier dataset, and a
    deployed model in supervised mode);
@@ -76,6 +77,14 @@ FEATURE_RANGES = {"female": (0, 1, True), "age": (30, 85, True), "hypertension":
 
 # ---- results ------------------------------------------------------------------------------------
 
+_SECRETS = re.compile(r"(/api/access/download/|mk_tok_|Bearer )[^\s'\"]+")
+
+
+def redact(text: str) -> str:
+    """Error samples go into a report file: no signed link and no API token in it."""
+    return _SECRETS.sub(lambda m: m.group(1) + "…", text)
+
+
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)  # seconds, successful and failed alike
@@ -98,7 +107,7 @@ class Recorder:
             return
         self.stats.setdefault(route, Stats()).add(seconds, ok)
         if not ok and len(self.samples) < 20:
-            self.samples.append({"route": route, "what": what[:300]})
+            self.samples.append({"route": route, "what": redact(what)[:300]})
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -134,19 +143,26 @@ def _libpq(url: str) -> str:
     return re.sub(r"^postgresql\+psycopg://", "postgresql://", url)
 
 
-@contextlib.contextmanager
-def fresh_database(pg_url: str) -> Iterator[str]:
-    """CREATE a new database beside the one pg_url names; yields its SQLAlchemy URL; DROPs it after."""
+def create_database(pg_url: str, home: Path) -> str:
+    """A new, empty database: on the PostgreSQL server beside the one pg_url names, or (pg_url
+    "sqlite") the default SQLite file in home. Returns its SQLAlchemy URL."""
+    if pg_url == "sqlite":
+        return f"sqlite:///{home / 'medkosh.db'}"
     import psycopg
 
     name = f"medkosh_load_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(_libpq(pg_url), autocommit=True, connect_timeout=10) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield pg_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(_libpq(pg_url), autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return pg_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(pg_url: str, db_url: str) -> None:
+    if pg_url == "sqlite":
+        return  # the file goes with its temporary folder
+    import psycopg
+
+    with psycopg.connect(_libpq(pg_url), autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[-1]}" WITH (FORCE)')
 
 
 def server_env(home: Path, db_url: str) -> dict[str, str]:
@@ -410,21 +426,20 @@ def world(pg_url: str, patients: int, log: Callable[[str], None],
             log(f"reusing the world kept in {keep} (database {kept['db_url'].rsplit('/', 1)[-1]})")
             yield server_env(keep / "home", kept["db_url"]), kept["password"], keep
             return
-        import psycopg
-
-        name = f"medkosh_load_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_libpq(pg_url), autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        db_url = pg_url.rsplit("/", 1)[0] + f"/{name}"
         keep.mkdir(parents=True, exist_ok=True)
+        db_url = create_database(pg_url, keep / "home")
         env = server_env(keep / "home", db_url)
         password = populate(env, patients, log)
         meta.write_text(json.dumps({"db_url": db_url, "password": password, "patients": patients}))
         yield env, password, keep
         return
-    with tempfile.TemporaryDirectory(prefix="medkosh-load-") as tmp, fresh_database(pg_url) as db_url:
-        env = server_env(Path(tmp) / "home", db_url)
-        yield env, populate(env, patients, log), Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="medkosh-load-") as tmp:
+        db_url = create_database(pg_url, Path(tmp) / "home")
+        try:
+            env = server_env(Path(tmp) / "home", db_url)
+            yield env, populate(env, patients, log), Path(tmp)
+        finally:
+            drop_database(pg_url, db_url)
 
 
 def run(*, pg_url: str = DEFAULT_PG_URL, clients: int = 200, seconds: float = 60.0, workers: int = 2,
@@ -450,7 +465,7 @@ def run(*, pg_url: str = DEFAULT_PG_URL, clients: int = 200, seconds: float = 60
     report["meta"] = {
         "clients": clients, "seconds": round(elapsed, 1), "workers": workers, "patients": patients,
         "think_time_s": list(wait), "tokens": tokens,
-        "database": "postgresql (kept world)" if keep else "postgresql (fresh, dropped after)",
+        "database": ("sqlite" if pg_url == "sqlite" else "postgresql") + (" (kept world)" if keep else " (fresh)"),
         "rate_limits": "off (MEDKOSH_RATE_LIMIT_TOKEN_PER_MINUTE=0, MEDKOSH_RATE_LIMIT_IP_PER_MINUTE=0)",
         "cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after,
         # CPU used while the clients ran: a figure that depends far less on the other load than latency
@@ -476,7 +491,8 @@ def table(report: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg-url", default=os.environ.get("MEDKOSH_TEST_POSTGRES_URL", DEFAULT_PG_URL),
-                        help="an existing database on the server; a fresh one is created beside it and dropped")
+                        help="an existing database on the server; a fresh one is created beside it and dropped "
+                             "('sqlite': the default SQLite database in a temporary MEDKOSH_HOME instead)")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")

@@ -6,8 +6,9 @@ The bar is zero errors: no exception, no status outside 2xx/3xx, no wrong body (
 is checked against the manifest), no traceback in the server log. Latency is recorded (per route p50,
 p95, p99 and requests per second in test-artifacts/reliability/load.json), never asserted.
 
-The load test runs in `make reliability` (not `make test`); the two arithmetic tests run in both. The runner is benchmarks/load/run_load.py; figures and the
-reproduce command are in docs/reliability.md, section 6.
+The load test runs in `make reliability` (not `make test`); the small report tests run in both. The
+runner is benchmarks/load/run_load.py; figures and the reproduce command are in docs/reliability.md,
+section 6.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _runner():
     return module
 
 
-# The two small tests below check the report's arithmetic and run in `make test`.
+# The small tests below check the report (arithmetic, redaction) and run in `make test`.
 def test_percentile_is_nearest_rank() -> None:
     runner = _runner()
     values = [float(v) for v in range(1, 101)]
@@ -57,6 +58,16 @@ def test_summary_counts_errors_per_route() -> None:
     assert report["routes"]["GET /b"]["errors"] == 1
     assert report["total"]["count"] == 5 and report["total"]["errors"] == 1
     assert report["error_samples"] == [{"route": "GET /b", "what": "HTTP 500: boom"}]
+
+
+def test_error_samples_carry_no_signed_link_or_token() -> None:
+    runner = _runner()
+    rec = runner.Recorder()
+    rec.add("GET /api/access/download/{token}", 0.1, False,
+            "InvalidURL: http://127.0.0.1:1/api/access/download/.eJwVzEsOwiAQ.awqv2g.DCII 'Bearer mk_tok_abc_123'")
+    what = rec.samples[0]["what"]
+    assert ".eJwVzEsOwiAQ" not in what and "abc_123" not in what
+    assert what == "InvalidURL: http://127.0.0.1:1/api/access/download/… 'Bearer …'"
 
 
 @pytest.mark.reliability
