@@ -117,6 +117,15 @@ def _steward_of_dataset(p: Principal, dataset: Any) -> bool:
     return p.has_role(Role.ADMIN) or (p.has_role(Role.STEWARD) and institution == p.user.institution_name)
 
 
+steward_of_dataset = _steward_of_dataset  # for other domains' dataset-level rules (surveillance settings)
+
+
+def can_rescan_dataset(p: Principal, dataset: Any) -> bool:
+    """Re-scanning reads every file of a version: auditors and admins, or the dataset's own stewards
+    (another institution's steward may not read what its controlled files contain)."""
+    return p.has_role(Role.AUDITOR) or _steward_of_dataset(p, dataset)
+
+
 def _owns_grant(p: Principal, grant: Any) -> bool:
     return p.id == grant.user_id or p.has_role(Role.ADMIN)
 
@@ -330,6 +339,24 @@ def check_route(principal: Principal | None, method: str, path: str) -> str:
                                hint="register it in medkosh.access.policies (routes are refused until they are)")
     check(principal, action, read_only=method.upper() in ("GET", "HEAD"))
     return action
+
+
+# ---- isolation between institutions ------------------------------------------------------------
+
+def usage_scope(p: Principal) -> str | None:
+    """Whose compute usage a caller may see: an admin every institution's (None), anyone else their own."""
+    return None if p.has_role(Role.ADMIN) else p.institution_id
+
+
+def same_institution(p: Principal, institution_id: str | None) -> bool:
+    """Objects that belong to an institution (a clinician's prediction, a model's deployment there) are
+    seen and acted on by that institution's people and by admins; to anyone else they do not exist."""
+    return p.has_role(Role.ADMIN) or (institution_id is not None and p.institution_id == institution_id)
+
+
+def check_same_institution(p: Principal, institution_id: str | None, what: str) -> None:
+    if not same_institution(p, institution_id):
+        raise NotFoundError(f"no such {what}", hint="check the id, or that it belongs to your institution")
 
 
 # ---- data use: tier rules -----------------------------------------------------------------------

@@ -124,14 +124,18 @@ class UsageLine:
     gpu_hours: float
 
 
-def usage_report(session: Session, by: str = "institution", quarter: str | None = None) -> list[dict[str, Any]]:
-    """Charged hours per institution, user or project (job name) in a quarter."""
+def usage_report(session: Session, by: str = "institution", quarter: str | None = None,
+                 institution_id: str | None = None) -> list[dict[str, Any]]:
+    """Charged hours per institution, user or project (job name) in a quarter; only `institution_id`'s
+    jobs when given (a steward sees their own institution, an admin every one)."""
     column = {"institution": JobRow.institution_id, "user": JobRow.owner_id, "project": JobRow.name}.get(by)
     if column is None:
         raise InputError(f"cannot report usage by {by!r}", hint="use institution, user or project")
     quarter = _check_quarter(quarter or quarter_of())
-    rows = session.execute(
-        select(column, func.count(), func.sum(JobRow.cpu_hours), func.sum(JobRow.gpu_hours))
-        .where(JobRow.quarter == quarter).group_by(column).order_by(column)).all()
+    stmt = select(column, func.count(), func.sum(JobRow.cpu_hours), func.sum(JobRow.gpu_hours)).where(
+        JobRow.quarter == quarter)
+    if institution_id is not None:
+        stmt = stmt.where(JobRow.institution_id == institution_id)
+    rows = session.execute(stmt.group_by(column).order_by(column)).all()
     return [{by: key, "jobs": n, "cpu_hours": round(float(c or 0), 6), "gpu_hours": round(float(g or 0), 6)}
             for key, n, c, g in rows]

@@ -13,6 +13,14 @@ class JobFacts:
     owner_id: str
     institution_id: str
     team: frozenset[str]
+    checkers: frozenset[str] = frozenset()  # committee members of the datasets the job reads
+
+
+def _is_checker_for(principal: Principal, job: JobFacts) -> bool:
+    """Output checkers are committee members of the job's institution or of a dataset the job reads;
+    another institution's committee never sees the job (isolation between institutions)."""
+    return principal.has_role(Role.COMMITTEE) and (principal.institution_id == job.institution_id
+                                                   or principal.id in job.checkers)
 
 
 def check_can_submit(principal: Principal) -> None:
@@ -21,9 +29,9 @@ def check_can_submit(principal: Principal) -> None:
 
 
 def can_see_job(principal: Principal, job: JobFacts) -> bool:
-    """The owner and team see a job; admins see all; output checkers see jobs to check their outputs."""
+    """The owner and team see a job; admins see all; its output checkers see it to check its outputs."""
     return (principal.id == job.owner_id or principal.id in job.team or principal.has_role(Role.ADMIN)
-            or principal.has_role(Role.COMMITTEE))
+            or _is_checker_for(principal, job))
 
 
 def check_can_see_job(principal: Principal, job: JobFacts) -> None:
@@ -41,6 +49,7 @@ def check_can_review_output(principal: Principal, job: JobFacts) -> None:
     """Two independent checkers: committee members who are not the author nor on the job's team."""
     if not principal.has_role(Role.COMMITTEE):
         raise PermissionDenied("only output checkers (committee members) review outputs")
+    check_can_see_job(principal, job)
     if principal.id == job.owner_id or principal.id in job.team:
         raise PermissionDenied("you cannot check the outputs of your own job",
                                hint="another committee member must review it")

@@ -76,7 +76,16 @@ def view(row: JobRow) -> JobView:
 
 
 def facts(row: JobRow) -> policies.JobFacts:
-    return policies.JobFacts(row.owner_id, row.institution_id, frozenset(json.loads(row.team_json)))
+    from sqlalchemy.orm import object_session
+
+    from medkosh.access.service import committees_for
+
+    checkers: frozenset[str] = frozenset()
+    session = object_session(row)
+    if session is not None:
+        datasets = {str(d.get("dataset_id", "")) for d in json.loads(row.datasets_json or "[]")}
+        checkers = frozenset().union(*committees_for(session, datasets - {""}).values())
+    return policies.JobFacts(row.owner_id, row.institution_id, frozenset(json.loads(row.team_json)), checkers)
 
 
 def job_dir(job_id: str) -> Path:

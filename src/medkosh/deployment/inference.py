@@ -82,10 +82,35 @@ def predict(session: Session, p: Principal, version_id: str, features: dict[str,
     return out
 
 
-def worklist(session: Session, version_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def _requester_institution(session: Session, r: ModelPredictionRow) -> str | None:
+    from medkosh.store.tables.identity import UserRow
+
+    user = session.get(UserRow, r.requested_by)
+    return user.institution_id if user else None
+
+
+def _get_visible(session: Session, p: Principal, prediction_id: str) -> ModelPredictionRow:
+    """A prediction belongs to the institution of whoever asked for it: another institution's is 'not found'."""
+    from medkosh.access.policies import check_same_institution
+
+    r = session.get(ModelPredictionRow, prediction_id)
+    if r is None:
+        raise NotFoundError(f"no prediction {prediction_id!r}")
+    check_same_institution(p, _requester_institution(session, r), "prediction")
+    return r
+
+
+def worklist(session: Session, version_id: str | None = None, limit: int = 200,
+             principal: Principal | None = None) -> list[dict[str, Any]]:
+    """Pending supervised predictions; for a principal, only those asked for at their institution (admins: all)."""
     stmt = select(ModelPredictionRow).where(ModelPredictionRow.status == "pending")
     if version_id:
         stmt = stmt.where(ModelPredictionRow.version_id == version_id)
+    if principal is not None and not principal.has_role(Role.ADMIN):
+        from medkosh.store.tables.identity import UserRow
+
+        stmt = stmt.join(UserRow, UserRow.id == ModelPredictionRow.requested_by).where(
+            UserRow.institution_id == principal.institution_id)
     return [prediction_view(r) for r in session.scalars(stmt.order_by(ModelPredictionRow.created_at).limit(limit))]
 
 
@@ -101,9 +126,7 @@ def review(session: Session, p: Principal, prediction_id: str, *, accept: bool, 
     """A clinician accepts the model's output or overrides it with their own decision (0/1) and a reason."""
     if not p.has_role(Role.CLINICIAN):
         raise PermissionDenied("reviewing predictions needs the clinician role")
-    r = session.get(ModelPredictionRow, prediction_id)
-    if r is None:
-        raise NotFoundError(f"no prediction {prediction_id!r}")
+    r = _get_visible(session, p, prediction_id)
     if r.status != "pending":
         raise ConflictError(f"prediction {prediction_id} is {r.status}, not pending review")
     if not accept:
@@ -126,9 +149,7 @@ def record_outcome(session: Session, p: Principal, prediction_id: str, outcome: 
         raise InputError("an outcome is 0 or 1", where="outcome")
     if not (p.has_role(Role.CLINICIAN) or p.has_role(Role.STEWARD) or p.has_role(Role.ADMIN)):
         raise PermissionDenied("recording outcomes needs the clinician, steward or admin role")
-    r = session.get(ModelPredictionRow, prediction_id)
-    if r is None:
-        raise NotFoundError(f"no prediction {prediction_id!r}")
+    r = _get_visible(session, p, prediction_id)
     r.outcome = outcome
     session.flush()
     record(session, "models.prediction.outcome", actor=p.audit_actor(), subject_type="model_prediction",

@@ -30,7 +30,7 @@ SCAN_ROUTE = ("GET", "/api/datasets/{dataset_id}/versions/{version}/scan", "cata
 
 def _register_policy() -> None:
     try:
-        from medkosh.access.policies import public, register, roles
+        from medkosh.access.policies import can_rescan_dataset, public, register, roles
         from medkosh.identity.types import Role
     except ImportError:  # a build without the access domain has no central route table to fill
         return
@@ -40,7 +40,8 @@ def _register_policy() -> None:
     register(method, path, action, roles(Role.STEWARD, Role.ADMIN))
     # Re-scanning reads and scans every file of a version: for the people who answer for releases.
     method, path, action = SCAN_ROUTE
-    register(method, path, action, roles(Role.STEWARD, Role.ADMIN, Role.AUDITOR))
+    register(method, path, action, roles(Role.STEWARD, Role.ADMIN, Role.AUDITOR, check=can_rescan_dataset,
+                                         hidden=False))
 
 
 _register_policy()
@@ -153,12 +154,17 @@ def dcat(dataset_id: str, version: str) -> JSONResponse:
 
 
 @router.get("/api/datasets/{dataset_id}/versions/{version}/scan")
-def scan(dataset_id: str, version: str) -> dict[str, Any]:
+def scan(request: Request, dataset_id: str, version: str) -> dict[str, Any]:
     """Re-run the release gate (PHI scan + canaries) over the version's files and data card."""
+    from medkosh.access.policies import check
+    from medkosh.api.deps import require_principal
     from medkosh.catalog.rescan import rescan_version
+    from medkosh.catalog.service import dataset_summary, get_dataset_row
     from medkosh.store.db import session_scope
 
     with session_scope() as s:
+        check(require_principal(request), SCAN_ROUTE[2], dataset_summary(get_dataset_row(s, dataset_id)),
+              what="dataset")
         return rescan_version(s, _ref(dataset_id, version)).as_dict()
 
 

@@ -236,9 +236,10 @@ def set_credits(request: Request, institution_id: str, body: AllocationIn) -> di
 @router.get("/credits/usage")
 def usage(request: Request, by: Literal["institution", "user", "project"] = "institution",
           quarter: str | None = Query(default=None, max_length=6)) -> list[dict[str, Any]]:
+    from medkosh.access.policies import usage_scope
     from medkosh.compute import credits
     from medkosh.store.db import session_scope
 
-    require_principal(request)
+    principal = require_principal(request)
     with session_scope() as s:
-        return credits.usage_report(s, by, quarter)
+        return credits.usage_report(s, by, quarter, institution_id=usage_scope(principal))

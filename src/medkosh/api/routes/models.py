@@ -93,7 +93,7 @@ def worklist(request: Request, version: str | None = None) -> list[dict[str, Any
     from medkosh.store.db import session_scope
 
     with session_scope() as s:
-        return pending(s, version)
+        return pending(s, version, principal=require_principal(request))
 
 
 @router.post("/predictions/{prediction_id}/review")
@@ -143,14 +143,17 @@ def card(request: Request, version_id: str, format: Literal["json", "html"] = "j
 def report(request: Request, version_id: str, validation_id: str, format: Literal["json", "html"] = "json") -> Any:
     """A validation report: aggregates only (the benchmark's rows and labels never leave medkosh)."""
     from medkosh.errors import NotFoundError
+    from medkosh.models.service import get_version_row
     from medkosh.store.db import session_scope
+    from medkosh.store.tables.models import ModelValidationRow
     from medkosh.validation.report import to_html
     from medkosh.validation.run import load_report
 
     with session_scope() as s:
+        row = s.get(ModelValidationRow, validation_id)
+        if row is None or row.version_id != get_version_row(s, version_id).id:
+            raise NotFoundError(f"no validation {validation_id!r} for {version_id}")
         rep = load_report(s, validation_id)
-    if rep.get("model_version") not in (None, version_id):
-        raise NotFoundError(f"no validation {validation_id!r} for {version_id}")
     return HTMLResponse(to_html(rep)) if format == "html" else rep
 
 

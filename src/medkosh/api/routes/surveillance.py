@@ -24,15 +24,17 @@ _ROUTES = [
     ("GET", "/api/surveillance/heat", "surveillance.alert.read", "public"),
     ("POST", "/api/surveillance/runs", "surveillance.run.create", "steward"),
     ("GET", "/api/surveillance/datasets/{dataset_id}/settings", "surveillance.settings.read", "signed_in"),
-    ("PUT", "/api/surveillance/datasets/{dataset_id}/settings", "surveillance.settings.update", "steward"),
+    ("PUT", "/api/surveillance/datasets/{dataset_id}/settings", "surveillance.settings.update", "dataset_steward"),
 ]
 
 
 def _register_policy() -> None:
-    from medkosh.access.policies import public, register, roles, signed_in
+    from medkosh.access.policies import public, register, roles, signed_in, steward_of_dataset
     from medkosh.identity.types import Role
 
-    rules = {"public": public(), "signed_in": signed_in(), "steward": roles(Role.STEWARD, Role.ADMIN)}
+    rules = {"public": public(), "signed_in": signed_in(), "steward": roles(Role.STEWARD, Role.ADMIN),
+             # a dataset's settings are its own institution's stewards' (or an admin's) to change
+             "dataset_steward": roles(Role.STEWARD, Role.ADMIN, check=steward_of_dataset, hidden=False)}
     for method, path, action, rule in _ROUTES:
         register(method, path, action, rules[rule])
 
@@ -173,15 +175,20 @@ def read_settings(dataset_id: str) -> dict[str, Any]:
 
 @router.put("/datasets/{dataset_id}/settings")
 def update_settings(request: Request, dataset_id: str, body: SettingsIn) -> dict[str, Any]:
+    from medkosh.access.policies import check
+    from medkosh.catalog.service import dataset_summary, get_dataset_row
     from medkosh.store.db import session_scope
     from medkosh.surveillance import service
     from medkosh.surveillance.types import DatasetSettings, ProtectionMode
 
-    actor = require_principal(request).audit_actor()
+    principal = require_principal(request)
+    actor = principal.audit_actor()
     settings = DatasetSettings(dataset_id=dataset_id, mode=ProtectionMode(body.mode), threshold=body.threshold,
                                rounding_base=body.rounding_base, epsilon_budget=body.epsilon_budget,
                                delta_budget=body.delta_budget, max_epsilon_per_query=body.max_epsilon_per_query,
                                max_contributions=body.max_contributions, unit_column=body.unit_column)
     with session_scope() as s:
+        check(principal, "surveillance.settings.update", dataset_summary(get_dataset_row(s, dataset_id)),
+              what="dataset")
         service.set_dataset_settings(s, settings, actor)
     return {"dataset_id": dataset_id, **body.model_dump()}

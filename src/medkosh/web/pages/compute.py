@@ -46,6 +46,7 @@ def usage_bars(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 @router.get("/tre", response_class=HTMLResponse)
 def jobs_page(request: Request) -> HTMLResponse:
+    from medkosh.access.policies import usage_scope
     from medkosh.compute import credits, service
     from medkosh.identity.types import Role
     from medkosh.store.db import session_scope
@@ -55,7 +56,7 @@ def jobs_page(request: Request) -> HTMLResponse:
         jobs = [service.view(r) for r in service.list_jobs(s, principal)]
         mine = credits.remaining(s, principal.institution_id)
         by = "institution" if principal.has_role(Role.ADMIN, Role.STEWARD) else "user"
-        usage = credits.usage_report(s, by)
+        usage = credits.usage_report(s, by, institution_id=usage_scope(principal))
         if by == "user":
             usage = [r for r in usage if r["user"] == principal.id]
     return render(request, "compute_jobs.html", {"jobs": jobs, "credits": mine, "bars": usage_bars(usage, by),

@@ -49,7 +49,7 @@ def worklist_page(request: Request) -> HTMLResponse:
     from medkosh.store.db import session_scope
 
     with session_scope() as s:
-        items = worklist(s)
+        items = worklist(s, principal=require_principal(request))
         banners = [r for r in list_versions(s) if r["state"] == "suspended"]
     return render(request, "worklist.html", {"items": items, "banners": banners})
 
