@@ -244,25 +244,24 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             if kind in ("weak", "kin", "complaint") and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
                 break
 
-    # 2. Suffix cues: "Sharma ji", "J. Smith, RN".
-    for i in range(1, n):
-        tok = tokens[i]
-        if tok.key in SUFFIX_CUES and (tok.key not in ("do", "ben", "bai") or tok.text.isupper() or tok.key == "ben"):
-            before = tokens[i - 1]
-            between = text[before.end:tok.start]
-            if between.strip(" ,-") == "" and "\n" not in between and (before.capitalised or before.devanagari) \
-                    and not before.stop and not before.medical and not (before.common and not before.name):
-                flagged[i - 1] = max(flagged[i - 1], 0.8)
-
-    # 2b. "Birsa Dungdung aged 70", "Etwa Ekka, 45 yrs": name-shaped words right before an age.
+    # Steps 2, 2b and 3 in one pass: each reads and writes only flagged[i], in this order.
     for i, tok in enumerate(tokens):
+        # 2. Suffix cues: "Sharma ji", "J. Smith, RN" (the cue is the next token).
+        if i + 1 < n:
+            cue = tokens[i + 1]
+            if cue.key in SUFFIX_CUES and (cue.key not in ("do", "ben", "bai") or cue.text.isupper() or cue.key == "ben"):
+                between = text[tok.end:cue.start]
+                if between.strip(" ,-") == "" and "\n" not in between and (tok.capitalised or tok.devanagari) \
+                        and not tok.stop and not tok.medical and not (tok.common and not tok.name):
+                    flagged[i] = max(flagged[i], 0.8)
+
+        # 2b. "Birsa Dungdung aged 70", "Etwa Ekka, 45 yrs": name-shaped words right before an age.
         if not flagged[i] and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
                 and not tok.devanagari and len(tok.key) >= 3 and _AGE_AFTER.match(text, tok.end) \
                 and not eponym(tokens, i):
             flagged[i] = 0.7
 
-    # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
-    for i, tok in enumerate(tokens):
+        # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
         if flagged[i] or not tok.name:
             continue
         if tok.devanagari:
