@@ -248,9 +248,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
     for i, tok in enumerate(tokens):
         # 2. Suffix cues: "Sharma ji", "J. Smith, RN" (the cue is the next token).
         if i + 1 < n:
-            cue = tokens[i + 1]
-            if cue.key in SUFFIX_CUES and (cue.key not in ("do", "ben", "bai") or cue.text.isupper() or cue.key == "ben"):
-                between = text[tok.end:cue.start]
+            suffix = tokens[i + 1]
+            if suffix.key in SUFFIX_CUES and (suffix.key not in ("do", "ben", "bai") or suffix.text.isupper() or suffix.key == "ben"):
+                between = text[tok.end:suffix.start]
                 if between.strip(" ,-") == "" and "\n" not in between and (tok.capitalised or tok.devanagari) \
                         and not tok.stop and not tok.medical and not (tok.common and not tok.name):
                     flagged[i] = max(flagged[i], 0.8)
