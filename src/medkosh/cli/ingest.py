@@ -60,7 +60,7 @@ def _cli_actor() -> str:
 
 
 @app.command("fhir")
-def fhir_cmd(paths: list[Path] = typer.Argument(..., help="Bundle files (.json, .ndjson, .gz) or folders."),
+def fhir_cmd(paths: list[Path] = typer.Argument(..., help="Bundle files (.json, .ndjson, .gz, .zip) or folders."),
              source: str = _SOURCE,
              out: Path | None = typer.Option(None, "--out", help="Write DIR/<table>.parquet instead of the raw zone."),
              strict: bool = typer.Option(False, "--strict", help="Also validate every file with fhir.resources (R4B)."),

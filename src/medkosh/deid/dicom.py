@@ -165,7 +165,14 @@ def _check_pixel_length(ds: Dataset) -> None:
 
 
 # Errors a corrupt file can raise after read_dicom accepted it (values are decoded lazily).
-_CORRUPT = (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError, struct.error, UnicodeError)
+_CORRUPT = (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError, struct.error, UnicodeError,
+            NotImplementedError)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error (pydicom appends the inner traceback to some messages)."""
+    lines = str(exc).strip().splitlines()
+    return " ".join(((lines[0] if lines else "") or type(exc).__name__).split())[:160]
 
 
 def _one_line(exc: BaseException) -> str:
@@ -736,15 +743,18 @@ def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: Di
             report.skipped.append({"path": str(path), "reason": str(exc)})
             continue
         except _CORRUPT as exc:  # a corrupt element that parsed lazily: this file is skipped, the run goes on
-            report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element ({type(exc).__name__}: "
-                                                                f"{_one_line(exc)[:120]})"})
+            report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element ({_first_line(exc)})"})
             continue
+        # A second copy of an instance (same keyed UIDs) is written via a temporary name, so a failing
+        # write cannot truncate the first copy; a new name is written in place (staging is private).
+        again = dest.parent in made and dest.exists()
         try:
-            write_dataset(ds, dest, atomic=False, made=made)
+            write_dataset(ds, dest, atomic=again, made=made)
         except _CORRUPT as exc:  # a value pydicom cannot encode back: no half-written file may be published
-            dest.unlink(missing_ok=True)
+            if not again:
+                dest.unlink(missing_ok=True)
             report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element, cannot be written "
-                                                                f"({type(exc).__name__}: {_one_line(exc)[:120]})"})
+                                                                f"({_first_line(exc)})"})
             continue
         report.written += 1
         if result.flagged:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from medkosh.errors import InputError
 
-FHIR_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
+FHIR_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz", ".zip")
+ZIP_MEMBER_SUFFIXES = (".json", ".ndjson", ".jsonl")  # inside a .zip (read by medkosh.ingest.archive)
 MAX_JSON_BYTES = 512 * 1024 * 1024  # one JSON document is parsed whole; larger inputs must be NDJSON
 
 

@@ -197,6 +197,10 @@ def ingest_table(path: Path, source_id: str, *, name: str | None = None, recipe:
         except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OSError) as exc:
             raise InputError(f"cannot read the extract: {' '.join(str(exc).split())[:200]}", where=str(path),
                              hint="check that it is a CSV with a header row, or a Parquet file") from exc
+        odd = next((c for c in sample.columns if re.search(r"[\x00-\x1f\x7f]", c)), None)
+        if odd is not None:  # Arrow cannot carry a NUL in a field name (Polars panics): refuse the header
+            raise InputError(f"a column name contains control characters ({odd!r})", where=f"{path}: header row",
+                             hint="fix the header row (plain column names) and ingest again")
         profiles = suggest(sample)
         link = choose_link(profiles)
         if recipe is not None:
