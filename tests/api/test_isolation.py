@@ -468,3 +468,30 @@ def test_b_still_sees_its_own_things(w: Any) -> None:
     worklist = client.get("/api/models/worklist", headers={"Authorization": f"Bearer {tokens['clinician']}"})
     assert w.b_prediction in worklist.text
     assert json.loads(client.get("/api/jobs", headers=rb).text)[0]["id"] == w.b_job
+
+
+def test_output_checkers_are_the_jobs_institution_or_its_datasets_committee() -> None:
+    """The demo's shape: a research institute's job on a hospital's dataset is checked by the hospital's
+    committee (the dataset's); a committee member of a third institution neither sees nor checks it."""
+    from medkosh.compute import policies
+    from medkosh.errors import NotFoundError, PermissionDenied
+    from medkosh.identity.types import Role, User
+
+    def person(uid: str, inst: str, role: Role) -> Principal:
+        return Principal(User(id=uid, email=f"{uid}@x.in", name=uid, institution_id=inst, roles=frozenset({role})),
+                         via="session")
+
+    job = policies.JobFacts(owner_id="r1", institution_id="research", team=frozenset(), checkers=frozenset({"h1"}))
+    hospital_checker = person("h1", "hospital", Role.COMMITTEE)
+    research_checker = person("c2", "research", Role.COMMITTEE)
+    stranger = person("x1", "elsewhere", Role.COMMITTEE)
+    for ok in (hospital_checker, research_checker):
+        assert policies.can_see_job(ok, job)
+        policies.check_can_review_output(ok, job)
+    assert not policies.can_see_job(stranger, job)
+    with pytest.raises(NotFoundError):
+        policies.check_can_review_output(stranger, job)
+    with pytest.raises(NotFoundError):
+        policies.check_can_download_output(stranger, job)
+    with pytest.raises(PermissionDenied):
+        policies.check_can_review_output(person("r1", "research", Role.COMMITTEE), job)  # own job
