@@ -47,7 +47,7 @@ def merge(spans: list[Span]) -> list[Span]:
     for k in range(1, len(ordered)):
         span = ordered[k]
         if span.start < cur.end:
-            best = max((cur, span), key=_merge_rank)
+            best = span if _merge_rank(span) > _merge_rank(cur) else cur  # max(): the first of equals
             cur = Span(cur.start, max(cur.end, span.end), best.label, max(cur.score, span.score), best.source)
         else:
             out.append(cur)

@@ -149,6 +149,8 @@ class Lexicon:
     common: frozenset[str]
     medical: frozenset[str]
     word_class: dict[str, int]
+    # (first word, second word) → the place_phrases starting with them, longest first.
+    place_phrases_by_two: dict[tuple[str, str], tuple[tuple[str, ...], ...]]
 
     def is_name(self, key: str) -> bool:
         return key in self.first or key in self.surnames
@@ -193,12 +195,18 @@ def lexicon() -> Lexicon:
     heads |= {c.split()[0] for c in ADDRESS_CUES} | {c.split()[-1] for c in ADDRESS_CUES}
     heads |= {"no", "near", "opp", "behind", "post", "po", "dist", "the", "of", "and"}  # inside addresses
     mark(heads, HEAD)
+    by_two: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    longest_first = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrases.items()}
+    for parts_list in longest_first.values():
+        for parts in parts_list:
+            by_two.setdefault((parts[0], parts[1]), []).append(parts)
     return Lexicon(
         first=first,
         surnames=surnames,
         devanagari=devanagari,
         places=frozenset(single),
-        place_phrases={k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrases.items()},
+        place_phrases=longest_first,
+        place_phrases_by_two={k: tuple(v) for k, v in by_two.items()},
         common=common,
         medical=medical,
         word_class=classes,

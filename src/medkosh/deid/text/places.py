@@ -57,8 +57,8 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
             i += 1
             continue
         if (tok.capitalised or tok.upper_line) and not tok.devanagari:
-            if tok.flags & PHRASE_START:
-                for phrase in lex.place_phrases[tok.key]:
+            if tok.flags & PHRASE_START and i + 1 < n:
+                for phrase in lex.place_phrases_by_two.get((tok.key, tokens[i + 1].key), ()):
                     k = len(phrase)
                     if i + k <= n and _phrase_at(text, tokens, i, phrase):
                         matched = k
