@@ -109,6 +109,7 @@ def test_the_attack_on_the_shipped_recipe_stays_within_its_stated_risk(sqlite_ur
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # the first user of the shared demo run waits for it (minutes on a loaded CI box)
 def test_demo_registered_datasets_resist_the_linkage_attack(demo_home: Path) -> None:
     """Every published registered-tier version of the demo, attacked with the raw-zone QIs of all its
     members: the best and the average success stay within the stated prosecutor risk; the un-anonymised
@@ -132,3 +133,5 @@ def test_demo_registered_datasets_resist_the_linkage_attack(demo_home: Path) -> 
         assert r["within_bound"] is True, r
         assert r["max_success"] <= r["stated_prosecutor_max"] + 1e-9, r
         assert r["mean_success"] <= r["stated_prosecutor_avg"] + 1e-9, r
+        if r["attacker"] == "shift-aware":  # the stronger attacker finds every released record's owner
+            assert r["found"] == r["records"], r

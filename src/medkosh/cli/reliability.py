@@ -101,6 +101,9 @@ def leak_scan(paths: list[Path] = typer.Argument(None, help="Extra files or fold
         crawled = _crawl_as_every_user(scanner, limit)
     result = leaks.summary(scanner)
     result["out_of_scope"] = list(leaks.OUT_OF_SCOPE)
+    if released:
+        with session_scope() as s:
+            result["canaries_in_versions"] = leaks.canaries_in_releases(s, source)
     if crawl:
         result["crawl"] = crawled
     if json_out:
@@ -109,6 +112,9 @@ def leak_scan(paths: list[Path] = typer.Argument(None, help="Extra files or fold
         typer.echo(f"{result['canary_values']} canary values of {result['identities']} identities, "
                    f"{result['needles']} renderings; scanned {result['bytes_scanned']:,} bytes in "
                    + ", ".join(f"{n} {k}" for k, n in result["scanned"].items()))
+        members = result.get("canaries_in_versions") or {}
+        typer.echo("canary identities among the members of: "
+                   + (", ".join(f"{ref} ({len(ids)})" for ref, ids in members.items()) or "no dataset version"))
         for h in scanner.hits[:50]:
             typer.echo(f"  LEAK {h.kind} (identity {h.identity}) in {h.source} [{h.layer}, {h.where}]: {h.excerpt}")
         typer.echo(f"{result['hits']} hit(s)")

@@ -116,6 +116,7 @@ class AttackResult:
     mean_success: float
     max_success: float
     mean_matches: float             # candidates per target (found or not)
+    records: int = 0                # released records in the table (suppressed rows are not released)
     stated_prosecutor_max: float | None = None
     stated_prosecutor_avg: float | None = None
     k: float | None = None
@@ -231,11 +232,13 @@ table a released table came from where it is not DEFAULT_SOURCES (the manifest d
         for attacker, tol in (("exact", 0), ("shift-aware", SHIFT_DAYS)):
             s, c, f = attack(released, known, truth, qis, tol)
             results.append(summarise(name, table, attacker, qis, s, c, f, report))
+            results[-1].records = released.height
         if control:
             plain = known.with_columns(pl.col("patient_key").replace_strict(truth, default=None).alias("person_id"))
             plain = plain.with_columns([pl.col(q).cast(pl.String) for q in qis])
             s, c, f = attack(plain.drop("patient_key"), known, truth, qis, 0)
             results.append(summarise(name, table, "control (un-anonymised)", qis, s, c, f, None))
+            results[-1].records = plain.height
     return results
 
 
