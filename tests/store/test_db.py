@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
@@ -74,3 +75,23 @@ def test_unreachable_database_is_one_clear_error(monkeypatch: pytest.MonkeyPatch
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     with pytest.raises(StoreError, match="database unavailable"), session_scope(url) as s:
         s.execute(select(1))
+
+
+def test_an_exhausted_pool_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from medkosh.errors import StoreError
+    from medkosh.store.db import unavailable_error
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'p.db'}", pool_size=1, max_overflow=0, pool_timeout=0.1)
+    held = engine.connect()
+    try:
+        with pytest.raises(Exception) as caught, Session(engine) as s:
+            s.execute(text("SELECT 1"))
+        err = unavailable_error(caught.value)
+        assert isinstance(err, StoreError) and "database unavailable" in err.user_line()
+        assert "QueuePool limit" in err.user_line()
+    finally:
+        held.close()
+        engine.dispose()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from medkosh.config import get_settings
@@ -126,7 +127,7 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 def is_unavailable(exc: BaseException) -> bool:
     """True for a fault of the database connection (server down or restarting, connection dropped, SQLite
     locked or unopenable), whether SQLAlchemy wrapped it or the driver raised it directly (raw_connection)."""
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError | PoolTimeout):  # PoolTimeout: every pooled connection busy
         return True
     if isinstance(exc, DBAPIError):
         return bool(exc.connection_invalidated)
