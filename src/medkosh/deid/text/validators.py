@@ -21,7 +21,12 @@ _P = (
 _INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 
+_ASCII_NON_DIGITS = {i: None for i in range(128) if not chr(i).isdigit()}
+
+
 def digits_only(value: str) -> str:
+    if value.isascii():
+        return value.translate(_ASCII_NON_DIGITS)  # one C call
     return "".join(ch for ch in value if ch.isdigit())
 
 
