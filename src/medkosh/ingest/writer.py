@@ -4,7 +4,6 @@ folder); publishing them is the caller's atomic step."""
 
 from __future__ import annotations
 
-import operator
 import os
 from pathlib import Path
 from typing import Any
@@ -32,17 +31,10 @@ class TableWriter:
     def _flush(self) -> None:
         if not self._buffer:
             return
-        # Column-wise conversion is about twice as fast as pa.Table.from_pylist on these rows. Rows of
-        # one table normally carry every column: then one C-level itemgetter per row and a transpose
-        # build the columns (a missing column falls back to a per-column .get, which gives None).
+        # Column-wise conversion is about twice as fast as pa.Table.from_pylist on these rows.
         buffer = self._buffer
-        names = self.schema.names
-        try:
-            columns = dict(zip(names, map(list, zip(*map(operator.itemgetter(*names), buffer), strict=True)),
-                               strict=True))
-        except KeyError:
-            columns = {name: [row.get(name) for row in buffer] for name in names}
-        table = pa.Table.from_pydict(columns, schema=self.schema)
+        table = pa.Table.from_pydict({name: [row.get(name) for row in buffer] for name in self.schema.names},
+                                     schema=self.schema)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
