@@ -49,7 +49,7 @@ class FaultError(ValueError):
         self.reason = reason
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     resource: dict[str, Any]
     pointer: str  # JSON pointer of the resource inside the input
@@ -104,6 +104,7 @@ def load(root: Any) -> FhirInput:
     entries = root.get("entry") or []
     if not isinstance(entries, list):
         raise FaultError("/entry", "Bundle.entry is not a list")
+    kept, setdefault = inp.entries, inp.index.setdefault  # locals: this loop runs for every resource
     for i, raw in enumerate(entries):
         if not isinstance(raw, dict):
             raise FaultError(f"/entry/{i}", "bundle entry is not an object")
@@ -114,10 +115,22 @@ def load(root: Any) -> FhirInput:
             raise FaultError(f"/entry/{i}/resource", "bundle entry has no resource")
         if not isinstance(res, dict):
             raise FaultError(f"/entry/{i}/resource", "bundle entry resource is not an object")
-        if not isinstance(res.get("resourceType"), str) or not res.get("resourceType"):
+        res_type = res.get("resourceType")
+        if not isinstance(res_type, str) or not res_type:
             raise FaultError(f"/entry/{i}/resource/resourceType", "resource has no resourceType")
-        inp.entries.append(Entry(res, f"/entry/{i}/resource", raw.get("fullUrl")))
-        _index_entry(inp, len(inp.entries) - 1)
+        full_url = raw.get("fullUrl")
+        n = len(kept)
+        kept.append(Entry(res, f"/entry/{i}/resource", full_url))
+        # the index, as _index_entry builds it
+        if full_url:
+            setdefault(full_url, n)
+            if "://" in full_url:
+                parts = full_url.rstrip("/").split("/")
+                if len(parts) >= 2:
+                    setdefault(f"{parts[-2]}/{parts[-1]}", n)
+        rid = res.get("id")
+        if rid:
+            setdefault(f"{res_type}/{rid}", n)
     return inp
 
 
