@@ -295,3 +295,25 @@ def test_no_canary_reaches_anything_medkosh_releases_or_shows(demo_run: DemoRun,
                      "demo output"):
         assert summary["scanned"].get(category), f"nothing scanned as {category}: {summary['scanned']}"
     assert summary["hits"] == 0, json.dumps(summary["findings"][:20], indent=1)
+
+
+def test_home_scan_reads_logs_and_outputs_but_not_the_raw_zone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    files = {
+        "raw/hosp01/patient/part-0.txt": "Ilavrisha Kanarivala, 3445 2710 5836",   # out of scope: holds identities
+        "demo-data/synth/canaries.json": "[\"344527105836\"]",                      # out of scope: sealed input
+        "work/jobs/job_1/out/result.csv": "name\nKanarivala Ilavrisha\n",          # out of scope: before checking
+        "work/jobs/job_1/job.log": "step 2: loaded 40 rows\nphone +91-6913757430 seen\n",  # in scope: a log
+        "demo-data/notes-deid/notes.jsonl": "{\"text\": \"[NAME] seen\"}\n",       # in scope, clean
+    }
+    for rel, text in files.items():
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).write_text(text)
+    in_scope = leaks.home_files(home)
+    assert [p.relative_to(home).as_posix() for p in in_scope] == ["demo-data/notes-deid/notes.jsonl",
+                                                                  "work/jobs/job_1/job.log"]
+    assert leaks.log_files(home) == [home / "work/jobs/job_1/job.log"]
+    sc = scanner()
+    for path in in_scope:
+        sc.scan_file(path)
+    assert {(Path(h.source).name, h.kind) for h in sc.hits} == {("job.log", "PHONE")}
