@@ -488,3 +488,36 @@ def test_regression_dicom_that_reads_but_cannot_be_written_is_skipped(tmp_path: 
     _one_line(reason)
     assert reason.startswith("corrupt DICOM element")
     assert len(list((tmp_path / "out").rglob("*.dcm"))) == 1
+
+
+def test_regression_dicom_ingest_quarantines_a_file_that_cannot_be_written(tmp_path: Path, sqlite_url: str) -> None:
+    """`medkosh ingest dicom` had the same defect as the folder de-identification (one bad file ended the run)."""
+    from pydicom.data import get_testdata_file
+
+    from medkosh.ingest.dicom import ingest_dicom
+
+    clean = Path(str(get_testdata_file("CT_small.dcm"))).read_bytes()
+    ops = [("insert", 0.7251217045170212, b'{"resourceType": 5}'), ("insert", 0.6133665548646197,
+           b'{"resourceType": 5}'), ("flip", 2.220446049250313e-16, b"m")]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a").write_bytes(clean)
+    (tmp_path / "in" / "b").write_bytes(mutate(clean, ops))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = ingest_dicom(tmp_path / "in", "HOSP-D")
+    assert report.files_ingested == 1 and len(report.quarantined) == 1
+    _one_line(report.quarantined[0].reason)
+    assert report.quarantined[0].reason.startswith("corrupt DICOM element")
+
+
+def test_regression_huge_paging_numbers_are_422_not_500(sqlite_url: str) -> None:
+    """Was: GET /api/datasets?offset=<2**70> → OverflowError in the database driver (500)."""
+    from fastapi.testclient import TestClient
+
+    from medkosh.api.app import create_app
+
+    c = TestClient(create_app())
+    for url in ("/api/datasets?offset=" + str(2**70), "/api/datasets/search?offset=" + str(2**70)):
+        r = c.get(url)
+        assert r.status_code == 422, (url, r.status_code)
+        _one_line(r.json()["error"])

@@ -29,7 +29,7 @@ from pydicom import Dataset, config, dcmread
 from pydicom.charset import default_encoding
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
-from pydicom.errors import InvalidDicomError
+from pydicom.errors import BytesLengthException, InvalidDicomError
 from pydicom.filebase import DicomFile
 from pydicom.filewriter import write_data_element, write_file_meta_info
 from pydicom.filewriter import write_dataset as write_body
@@ -165,11 +165,11 @@ def _check_pixel_length(ds: Dataset) -> None:
 
 
 # Errors a corrupt file can raise after read_dicom accepted it (values are decoded lazily).
-_CORRUPT = (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError, struct.error, UnicodeError,
-            NotImplementedError)
+CORRUPT_ERRORS = (TypeError, ValueError, KeyError, AttributeError, OverflowError, IndexError, struct.error, UnicodeError,
+            NotImplementedError, BytesLengthException)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     """The first line of an error (pydicom appends the inner traceback to some messages)."""
     lines = str(exc).strip().splitlines()
     return " ".join(((lines[0] if lines else "") or type(exc).__name__).split())[:160]
@@ -742,19 +742,19 @@ def _deidentify_into(files: list[Path], staging: Path, out_dir: Path, engine: Di
         except DicomReadError as exc:
             report.skipped.append({"path": str(path), "reason": str(exc)})
             continue
-        except _CORRUPT as exc:  # a corrupt element that parsed lazily: this file is skipped, the run goes on
-            report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element ({_first_line(exc)})"})
+        except CORRUPT_ERRORS as exc:  # a corrupt element that parsed lazily: this file is skipped, the run goes on
+            report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element ({first_line(exc)})"})
             continue
         # A second copy of an instance (same keyed UIDs) is written via a temporary name, so a failing
         # write cannot truncate the first copy; a new name is written in place (staging is private).
         again = dest.parent in made and dest.exists()
         try:
             write_dataset(ds, dest, atomic=again, made=made)
-        except _CORRUPT as exc:  # a value pydicom cannot encode back: no half-written file may be published
+        except CORRUPT_ERRORS as exc:  # a value pydicom cannot encode back: no half-written file may be published
             if not again:
                 dest.unlink(missing_ok=True)
             report.skipped.append({"path": str(path), "reason": f"corrupt DICOM element, cannot be written "
-                                                                f"({_first_line(exc)})"})
+                                                                f"({first_line(exc)})"})
             continue
         report.written += 1
         if result.flagged:

@@ -13,7 +13,14 @@ import time
 import warnings
 from pathlib import Path
 
-from medkosh.deid.dicom import DicomDeidentifier, DicomReadError, iter_files, read_dicom
+from medkosh.deid.dicom import (
+    CORRUPT_ERRORS,
+    DicomDeidentifier,
+    DicomReadError,
+    first_line,
+    iter_files,
+    read_dicom,
+)
 from medkosh.errors import InputError
 from medkosh.ingest import sources, zone
 from medkosh.ingest.linkage import patient_key, zone_secret
@@ -52,13 +59,16 @@ def ingest_dicom(folder: Path, source_id: str, *, run_id: str | None = None,
             try:
                 ds = read_dicom(path)
                 result = engine.deidentify(ds)
+                buffer = io.BytesIO()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ds.save_as(buffer, enforce_file_format=False)
             except DicomReadError as exc:
                 report.quarantined.append(Quarantined(str(path), "", str(exc)))
                 continue
-            buffer = io.BytesIO()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ds.save_as(buffer, enforce_file_format=False)
+            except CORRUPT_ERRORS as exc:  # read lazily, failed later: this file only, in memory (nothing stored)
+                report.quarantined.append(Quarantined(str(path), "", f"corrupt DICOM element ({first_line(exc)})"))
+                continue
             data = buffer.getvalue()
             # Objects are de-identified, so one orphaned by a run that dies before publishing holds no identity.
             sha = store.put_bytes(data)

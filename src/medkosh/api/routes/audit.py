@@ -13,7 +13,8 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 def events(event_type: str | None = Query(default=None, max_length=80),
            actor: str | None = Query(default=None, max_length=120),
            subject_id: str | None = Query(default=None, max_length=200),
-           before_seq: int | None = Query(default=None, ge=1), limit: int = Query(default=100, ge=1, le=1000)) -> dict[str, Any]:
+           before_seq: int | None = Query(default=None, ge=1, le=(1 << 62)),
+           limit: int = Query(default=100, ge=1, le=1000)) -> dict[str, Any]:
     """Newest first; page with before_seq. Filters match exactly (event_type may end in '*')."""
     from medkosh.audit.query import list_events
     from medkosh.store.db import session_scope

@@ -52,7 +52,7 @@ def _ref(dataset_id: str, version: str) -> str:
 
 
 @router.get("/api/datasets")
-def list_datasets(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def list_datasets(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000)) -> dict[str, Any]:
     """Every catalogued dataset with its latest version."""
     from medkosh.catalog.service import list_datasets as run
     from medkosh.store.db import session_scope
@@ -64,7 +64,7 @@ def list_datasets(limit: int = Query(100, ge=1, le=1000), offset: int = Query(0,
 @router.get("/api/datasets/search")
 async def search(q: str = Query("", max_length=400, description="Words to look for."),
                  facet: list[str] = Query(default=[], description="facet=value filters (repeatable)."),
-                 limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)) -> Response:
+                 limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=1_000_000)) -> Response:
     """Full-text and faceted search (modality, ICD-10 chapter, state, tier, size, institution)."""
     import orjson
     from fastapi.concurrency import run_in_threadpool

@@ -117,7 +117,7 @@ def show_job(request: Request, job_id: str) -> dict[str, Any]:
 
 
 @router.get("/jobs/{job_id}/logs")
-def job_logs(request: Request, job_id: str, offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+def job_logs(request: Request, job_id: str, offset: int = Query(default=0, ge=0, le=1 << 40)) -> dict[str, Any]:
     """Log text from a byte offset; poll with the returned next_offset to stream."""
     from medkosh.compute import service
     from medkosh.store.db import session_scope

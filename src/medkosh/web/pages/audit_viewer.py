@@ -13,7 +13,7 @@ NAV = [("Audit log", "/audit", 90)]
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit(request: Request, event_type: str = Query("", max_length=80), actor: str = Query("", max_length=120),
-          subject_id: str = Query("", max_length=200), before_seq: int | None = Query(None, ge=1),
+          subject_id: str = Query("", max_length=200), before_seq: int | None = Query(None, ge=1, le=(1 << 62)),
           verify: bool = Query(False)) -> HTMLResponse:
     from medkosh.audit.query import list_events
     from medkosh.audit.signing import public_key_hex
