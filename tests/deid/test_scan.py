@@ -64,6 +64,16 @@ def test_html_markup_is_not_scanned_but_text_is(tmp_path: Path) -> None:
     assert found[0].offset == page.index(PHONE)
 
 
+def test_html_text_attributes_are_scanned(tmp_path: Path) -> None:
+    page = ('<html><body class="Sharma"><img src="x.png" alt="Ramesh Kumar Yadav">'
+            "<td title='Seen by Dr. Sunita Deshpande'>x</td><input value=Kavita data-note=\"UHID: MH12345678\">"
+            '<a href="/Yadav" class="Yadav" title="Plot of HbA1c by age">plot</a></body></html>')
+    (tmp_path / "r.html").write_text(page, encoding="utf-8")
+    found = {(f.label, page[f.offset:].split('"')[0].split("'")[0].split(" data-")[0]) for f in scan_paths([tmp_path / "r.html"])}
+    assert found == {("NAME", "Ramesh Kumar Yadav"), ("NAME", "Sunita Deshpande"), ("NAME", "Kavita"),
+                     ("MRN", "MH12345678")}
+
+
 def test_dicom_header_including_private_tags(tmp_path: Path) -> None:
     pydicom = pytest.importorskip("pydicom")
     from pydicom.dataset import FileMetaDataset

@@ -28,6 +28,30 @@ DEFAULT_IGNORE = frozenset({"DATE"})
 _STATES = None
 _MIN_CANARY = 5
 _TAGS = re.compile(r"<[^>]*>")
+_ATTRIBUTE = re.compile(r"""([A-Za-z_:][\w:.\-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+# Attributes whose values are text a reader sees (or a page carries as data): scanned like text.
+# Others (class, id, href, style, src, on* handlers) are markup.
+_TEXT_ATTRIBUTES = frozenset({"alt", "title", "value", "placeholder", "label", "aria-label", "aria-description",
+                              "aria-placeholder", "aria-valuetext", "content", "summary", "abbr", "download"})
+
+
+def _blank_tag(m: re.Match[str]) -> str:
+    """A tag as blanks of the same length, except the values of text attributes (alt, title, value,
+    data-*), each on a line of its own (the quotes become line breaks), so they are scanned at their
+    offsets and no name runs from one value into the next."""
+    tag = m.group()
+    out = [" "] * len(tag)
+    for a in _ATTRIBUTE.finditer(tag):
+        name = a.group(1).lower()
+        if name not in _TEXT_ATTRIBUTES and not name.startswith("data-"):
+            continue
+        group = next(g for g in (2, 3, 4) if a.group(g) is not None)
+        start, end = a.span(group)
+        out[start:end] = tag[start:end]
+        out[start - 1] = "\n"
+        if end < len(tag):
+            out[end] = "\n"
+    return "".join(out)
 _SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 
 
@@ -200,7 +224,7 @@ def _scan_text(sc: _Scanner, path: Path, html: bool = False) -> list[Finding]:
         if html:
             # Markup becomes spaces of the same length, so offsets still point into the file.
             chunk = _SCRIPT.sub(lambda m: " " * len(m.group()), chunk)
-            chunk = _TAGS.sub(lambda m: " " * len(m.group()), chunk)
+            chunk = _TAGS.sub(_blank_tag, chunk)
         found += sc.block(chunk, str(path), base, lambda i, b=base: f"offset {b + i}")
     return found
 
