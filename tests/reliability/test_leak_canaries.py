@@ -317,3 +317,30 @@ def test_home_scan_reads_logs_and_outputs_but_not_the_raw_zone(tmp_path: Path) -
     for path in in_scope:
         sc.scan_file(path)
     assert {(Path(h.source).name, h.kind) for h in sc.hits} == {("job.log", "PHONE")}
+
+
+def test_leak_scan_command_exits_1_on_a_hit_and_0_when_clean(tmp_path: Path) -> None:
+    """Through `python -m medkosh.cli.main` (a command's exit code must survive that path too)."""
+    import subprocess
+    import sys
+
+    canaries = tmp_path / "canaries.json"
+    canaries.write_text('["Ilavrisha Kanarivala", "3445 2710 5836"]')
+    (tmp_path / "clean.txt").write_text("nothing to see\n")
+    (tmp_path / "leaky.txt").write_text("x KANARIVALA^ILAVRISHA y\n")
+
+    def run(*paths: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "medkosh.cli.main", "reliability", "leak-scan", "--no-released",
+                               "--canaries", str(canaries), "--json", *map(str, paths)],
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    clean = run(tmp_path / "clean.txt")
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout)["hits"] == 0
+    leaky = run(tmp_path / "clean.txt", tmp_path / "leaky.txt")
+    assert leaky.returncode == 1, leaky.stderr
+    report = json.loads(leaky.stdout)
+    assert report["hits"] >= 1 and "kanarivala" not in leaky.stdout.lower()  # findings are masked
+    missing = run(tmp_path / "nowhere.txt")
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1 and "nowhere.txt" in missing.stderr

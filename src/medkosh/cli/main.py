@@ -128,4 +128,4 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())  # a command's typer.Exit(code) comes back as main()'s value, as for the console script

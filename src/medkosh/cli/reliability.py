@@ -112,9 +112,10 @@ def leak_scan(paths: list[Path] = typer.Argument(None, help="Extra files or fold
         typer.echo(f"{result['canary_values']} canary values of {result['identities']} identities, "
                    f"{result['needles']} renderings; scanned {result['bytes_scanned']:,} bytes in "
                    + ", ".join(f"{n} {k}" for k, n in result["scanned"].items()))
-        members = result.get("canaries_in_versions") or {}
-        typer.echo("canary identities among the members of: "
-                   + (", ".join(f"{ref} ({len(ids)})" for ref, ids in members.items()) or "no dataset version"))
+        if "canaries_in_versions" in result:
+            members = result["canaries_in_versions"]
+            typer.echo("canary identities among the members of: "
+                       + (", ".join(f"{ref} ({len(ids)})" for ref, ids in members.items()) or "no dataset version"))
         for h in scanner.hits[:50]:
             typer.echo(f"  LEAK {h.kind} (identity {h.identity}) in {h.source} [{h.layer}, {h.where}]: {h.excerpt}")
         typer.echo(f"{result['hits']} hit(s)")

@@ -25,6 +25,7 @@ import datetime as dt
 import gzip
 import html
 import io
+import itertools
 import re
 import urllib.parse
 import zipfile
@@ -128,12 +129,14 @@ def renderings(kind: str, value: str) -> list[str]:
     value = value.strip()
     kind = kind.upper()
     out: list[str] = [value]
-    if kind == "NAME":
-        words = [w for w in _NON_ALNUM.split(value) if w]
-        for order in (words, list(reversed(words))):
+    words = [w for w in _NON_ALNUM.split(value) if w]
+    if kind == "NAME" or (kind == "OTHER" and len(words) > 1 and not any(ch.isdigit() for ch in value)):
+        orders = itertools.permutations(words) if len(words) <= 3 else [words, list(reversed(words))]
+        for order in orders:
             out += [" ".join(order), "^".join(order), ", ".join(order), "".join(order), ".".join(order),
                     "_".join(order)]
-        out += [w for w in words if len(w) >= _MIN_NEEDLE]  # an invented canary name part alone is a leak too
+        if kind == "NAME":
+            out += [w for w in words if len(w) >= _MIN_NEEDLE]  # an invented canary name part alone leaks too
     elif kind == "AADHAAR":
         out += _joined(_groups(_digits(value), (4, 4, 4)))
     elif kind == "ABHA_NUMBER":
