@@ -35,7 +35,9 @@ class DemoRun:
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """The demo, run once in its own MEDKOSH_HOME; xdist workers share it (a file lock: the first builds)."""
-    root = tmp_path_factory.getbasetemp().parent / "reliability-demo"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's basetemp sits in this session's own folder; without xdist it is that folder.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "reliability-demo"
     root.mkdir(parents=True, exist_ok=True)
     home = root / "home"
     with (root / ".lock").open("w") as lock:
