@@ -183,8 +183,14 @@ def summarise(dataset: str, table: str, attacker: str, qis: Sequence[str], succe
 def raw_quasi_identifiers(source: str, keys: Sequence[str], qis: Sequence[str]) -> pl.DataFrame:
     """What the attacker knows: each member's QI values as the raw zone holds them (first record)."""
     from medkosh.catalog.toolkit import default_toolkit
+    from medkosh.errors import InputError
 
     lf = default_toolkit().scan_table(source)
+    missing = [c for c in ("patient_key", *qis) if c not in lf.collect_schema()]
+    if missing:
+        raise InputError(f"raw-zone table {source!r} has no column(s) {', '.join(missing)}",
+                         where=f"quasi-identifiers of {source}",
+                         hint="the released table comes from another raw-zone table: pass it in `sources`")
     wanted = pl.Series(list(keys), dtype=pl.String)
     return (lf.filter(pl.col("patient_key").is_in(wanted.implode())).select(["patient_key", *qis])
             .unique(subset="patient_key", keep="first", maintain_order=True).collect())
