@@ -252,11 +252,13 @@ class LoopStats:
     kills: int = 0
     finished_first: int = 0    # runs that ended before their kill moment (not counted as kills)
     reruns: int = 0
+    dead_folders: int = 0      # folders killed builds left, removed by the rerun
     plan: str = ""
 
     def line(self) -> str:
         return (f"{self.op} [{self.backend}]: {self.kills} kills, {self.reruns} reruns completed the work, "
-                f"{self.finished_first} runs ended before their kill moment ({self.plan})")
+                f"{self.finished_first} runs ended before their kill moment, {self.dead_folders} dead build folders "
+                f"removed by the rerun ({self.plan})")
 
 
 def kill_loop(op: Op, t: Templates, backend: str, *, kills: int, per_world: int, seed: int,
@@ -299,10 +301,14 @@ def kill_loop(op: Op, t: Templates, backend: str, *, kills: int, per_world: int,
                 with world.active():
                     problems = op.after_kill(t, out)
                 assert not problems, f"{where}: " + "; ".join(problems)
+            with world.active():
+                stats.dead_folders += faults.age_build_folders()  # the rerun comes later: dead builds' folders go
             faults.run_to_end(argv, world, logs / f"rerun-{n}")
             stats.reruns += 1
             with world.active():
+                leftovers = faults.leftover_problems()
                 got = op.result(t)
+            assert not leftovers, f"{op.name} [{backend}] world {n}: " + "; ".join(leftovers)
             assert got == expected, f"{op.name} [{backend}] world {n}: rerun result differs from an unkilled run " \
                                     f"({plan.describe()}; MEDKOSH_KILL9_SEED={seed}): {_difference(got, expected)}"
             faults.run_to_end(faults.medkosh_argv("audit", "verify"), world, logs / f"verify-{n}")
@@ -410,3 +416,27 @@ def test_a_run_killed_before_recording_itself_is_recorded_by_the_next_run(db_url
         assert len(s.execute(select(AuditEventRow).where(AuditEventRow.event_type == "ingest.run.recovered"))
                    .scalars().all()) == 1
     assert faults.raw_zone_problems(runs_recorded=True) == []
+
+
+def test_dead_build_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    """Regression (found by the kill -9 loop): a build killed outright left its private folder (tables
+    before the PHI gate's verdict) on disk for ever; the next build now removes dead builds' folders."""
+    import fcntl
+    import time
+
+    from medkosh.catalog.build import sweep_dead_builds
+
+    root = tmp_path / "builds"
+    root.mkdir()
+    dead, young, live = (root / f"build-{name}" for name in ("dead", "young", "live"))
+    for folder in (dead, young, live):
+        folder.mkdir()
+        (folder / "patients.parquet").write_bytes(b"unreleased")
+    old = time.time() - 600
+    for folder in (dead, live):
+        os.utime(folder, (old, old))
+    with open(root / "build-live.lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # a build that is still running
+        assert sweep_dead_builds(root) == 1
+    assert not dead.exists() and young.exists() and live.exists()
+    assert not (root / "build-dead.lock").exists()

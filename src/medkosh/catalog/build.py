@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,13 +66,41 @@ def _session(session: Session | None) -> Iterator[Session]:
 
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
+    """A private build folder, locked while the build lives. A build killed outright (kill -9, power loss)
+    cannot remove its folder — which may hold files the PHI gate would have refused — so each build first
+    removes the folders of dead builds (lock free, older than a minute)."""
     root = get_settings().work_dir / "builds"
     root.mkdir(parents=True, exist_ok=True)
+    sweep_dead_builds(root)
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=root))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    lock_path = folder.with_name(folder.name + ".lock")
+    with open(lock_path, "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            lock_path.unlink(missing_ok=True)
+
+
+def sweep_dead_builds(root: Path, min_age_s: float = 60.0) -> int:
+    """Remove build folders whose build died; returns how many. A live build holds its lock, and the age
+    check covers the instant between a new build creating its folder and locking it."""
+    removed = 0
+    for folder in sorted(root.glob("build-*")):
+        if not folder.is_dir():
+            continue
+        try:
+            if time.time() - folder.stat().st_mtime < min_age_s:
+                continue
+            with open(folder.with_name(folder.name + ".lock"), "a+b") as lock:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.with_name(folder.name + ".lock").unlink(missing_ok=True)
+                removed += 1
+        except (BlockingIOError, OSError):
+            continue  # a live build holds it, or it vanished meanwhile
+    return removed
 
 
 def _canary_path(spec: DatasetSpec, spec_dir: Path, fallback: dict[str, str]) -> Path | None:

@@ -410,6 +410,26 @@ def catalog_digest(dataset_id: str) -> list[tuple[int, str, dict[str, Any]]]:
     return out
 
 
+def build_folders() -> list[Path]:
+    from medkosh.config import get_settings
+
+    return sorted(p for p in (get_settings().work_dir / "builds").glob("build-*") if p.is_dir())
+
+
+def age_build_folders(seconds: float = 120.0) -> int:
+    """Make the folders killed builds left behind look `seconds` old (the rerun comes "later")."""
+    folders = build_folders()
+    then = time.time() - seconds
+    for folder in folders:
+        os.utime(folder, (then, then))
+    return len(folders)
+
+
+def leftover_problems() -> list[str]:
+    """After a run that completed: no folder of a dead build is left (they may hold unreleased files)."""
+    return [f"build folder {p.name} of a killed build was left behind" for p in build_folders()]
+
+
 def audit_problems() -> list[str]:
     from medkosh.audit.verify import verify_database
     from medkosh.store.db import session_scope
