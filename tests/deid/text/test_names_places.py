@@ -130,3 +130,12 @@ def test_district_hospital_is_no_address() -> None:
     # "District" as a field word still starts an address part.
     assert ("ADDRESS", "Sitapur") in spans("Vill. Rampur, District Sitapur")
     assert ("ADDRESS", "Hospital Road") in spans("District: Hospital Road area")
+
+
+def test_appositive_age_initials_road_and_hospital_units() -> None:
+    assert names("History: Chandrasekhar, a 52-year-old male from Durg, presented") == ["Chandrasekhar"]
+    assert spans("Fever, a 5 year old problem") == []
+    assert ("ADDRESS", "MG Road") in spans("a 8-year-old female from MG Road, Siliguri")
+    assert ("ADDRESS", "JP Nagar") in spans("lives near JP Nagar")
+    # Clinical acronyms before a block word are parts of the hospital, not addresses.
+    assert spans("shifted to ICU Block") == [] and spans("moved from OT Complex") == []

@@ -28,7 +28,9 @@ from medkosh.deid.text.types import Label, Span
 _MAX_NAME_TOKENS = 5
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # A comma before a bare age: "On Glycomet 5 yrs" is a duration, "Etwa Ekka, 45 yrs" a person.
-_AGE_AFTER = re.compile(r"(?:,?[ \t]+aged?[ \t]*:?[ \t]*\d|,[ \t]*\d{1,3}[ \t]*(?:y|yr|yrs|years?|yo)\b)", re.IGNORECASE)
+# "Chandrasekhar, a 52-year-old male": the appositive age of case histories.
+_AGE_AFTER = re.compile(r"(?:,?[ \t]+aged?[ \t]*:?[ \t]*\d|,[ \t]*\d{1,3}[ \t]*(?:y|yr|yrs|years?|yo)\b"
+                        r"|,[ \t]*an?[ \t]+\d{1,3}[ \t]*-?[ \t]*(?:years?|yrs?|yr)[ \t]*-?[ \t]*old\b)", re.IGNORECASE)
 
 
 def eponym(tokens: list[Token], i: int) -> bool:

@@ -77,6 +77,8 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
     return spans
 
 
+_STREET_HEADS = frozenset({"road", "rd", "marg", "street", "nagar", "layout", "colony", "vihar", "enclave", "lane",
+                           "chowk", "bazar", "bazaar", "ganj", "puram", "gali", "salai", "extension", "extn"})
 _PLACE_INTRO = re.compile(r"(?:\bfrom|\bat|\bin|\bnear|\bopp\.?|\bof)[ \t]+$", re.IGNORECASE)
 
 
@@ -84,9 +86,16 @@ def _common_locality_word(text: str, tokens: list[Token], k: int, head: int) -> 
     """Token k is a capitalised ordinary word right before a locality head, and a place-introducing
     word (from, at, in, near, opp., of) stands right before it."""
     t = tokens[k]
-    return t.common and t.capitalised and not t.text.isupper() and not t.stop and not t.medical \
-        and t.key not in LOCALITY_HEADS and joined(text, t, tokens[head]) \
-        and _PLACE_INTRO.search(text, max(0, t.start - 8), t.start) is not None
+    if t.upper_line or t.key in LOCALITY_HEADS or not joined(text, t, tokens[head]):
+        return False
+    if t.text.isupper():
+        # "from MG Road", "near JP Nagar": initials before a street or area word (not "ICU Block").
+        word = t.common or t.medical or t.unknown or t.name
+        if not (2 <= len(t.text) <= 3 and word and tokens[head].key in _STREET_HEADS):
+            return False
+    elif not (t.common and t.capitalised and not t.stop and not t.medical):
+        return False
+    return _PLACE_INTRO.search(text, max(0, t.start - 8), t.start) is not None
 
 
 def _localities(text: str, tokens: list[Token]) -> list[Span]:
@@ -97,7 +106,9 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
             continue
         j = i
         while j - 1 >= 0 and i - j < 3 and joined(text, tokens[j - 1], tokens[j]) and _placeish(tokens[j - 1]) \
-                and tokens[j - 1].key not in LOCALITY_HEADS and not tokens[j - 1].common:
+                and tokens[j - 1].key not in LOCALITY_HEADS and not tokens[j - 1].common \
+                and not (tokens[j - 1].medical and tokens[j - 1].text.isupper() and not tokens[j - 1].upper_line):
+            # A clinical acronym in mixed case names a part of the hospital: "ICU Block", "OT Complex".
             j -= 1
         if j == i and i > 0 and not tok.upper_line and _common_locality_word(text, tokens, i - 1, i):
             # "from Station Road", "in Civil Lines": one capitalised English word before the head,
