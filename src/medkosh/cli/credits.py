@@ -28,7 +28,7 @@ def show(quarter: str = typer.Option(None, help="e.g. 2026Q4 (default: this quar
     ensure_store()
     quarter = quarter or credits.quarter_of()
     with session_scope() as s:
-        names = dict(s.execute(select(InstitutionRow.id, InstitutionRow.name)).all())
+        names: dict[str, str] = {i: n for i, n in s.execute(select(InstitutionRow.id, InstitutionRow.name)).tuples()}
         insts = sorted({r for r in s.execute(select(AllocationRow.institution_id)
                                               .where(AllocationRow.quarter == quarter)).scalars()})
         rows = [{"institution_id": i, "institution": names.get(i, i), "quarter": quarter,

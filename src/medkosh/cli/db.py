@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from medkosh.cli._common import emit_json, ensure_store
@@ -25,7 +27,7 @@ def status(json_out: bool = typer.Option(False, "--json")) -> None:
     from medkosh.store.migrate import current_heads, script_heads
 
     url = get_settings().effective_database_url
-    data = {"database": mask_url(url), "applied": sorted(current_heads(url)),
+    data: dict[str, Any] = {"database": mask_url(url), "applied": sorted(current_heads(url)),
             "available": sorted(script_heads(url))}
     data["up_to_date"] = data["applied"] == data["available"]
     if json_out:

@@ -40,4 +40,4 @@ def demo(patients: int = typer.Option(2000, min=10, help="Synthetic patients to 
     if serve:
         from medkosh.cli.serve import serve as serve_cmd
 
-        serve_cmd(host=None, port=port, workers=1)
+        serve_cmd(host=None, port=port, workers=1, sweep_minutes=15.0)

@@ -8,8 +8,8 @@ app = typer.Typer(help="Serve the API and web portal.")
 
 
 @app.command()
-def serve(host: str = typer.Option(None, help="Address to bind (default from MEDKOSH_HOST, 127.0.0.1)."),
-          port: int = typer.Option(None, help="Port (default from MEDKOSH_PORT, 8000)."),
+def serve(host: str | None = typer.Option(None, help="Address to bind (default from MEDKOSH_HOST, 127.0.0.1)."),
+          port: int | None = typer.Option(None, help="Port (default from MEDKOSH_PORT, 8000)."),
           workers: int = typer.Option(1, min=1, help="Worker processes."),
           sweep_minutes: float = typer.Option(15.0, min=0, help="Mark expired grants and requests every N minutes "
                                                                   "(0: never; then run `medkosh access sweep` from cron).")) -> None:

@@ -266,9 +266,10 @@ def claim_next(worker: str, executor: str | None = None) -> str | None:
             # Optimistic claim: only one worker wins the queued → running update.
             from sqlalchemy import update
 
-            claimed = session.execute(
+            result: Any = session.execute(
                 update(JobRow).where(JobRow.id == row.id, JobRow.state == JobState.QUEUED.value)
-                .values(state=JobState.RUNNING.value, started_at=utcnow(), worker=worker)).rowcount
+                .values(state=JobState.RUNNING.value, started_at=utcnow(), worker=worker))
+            claimed = result.rowcount
             if claimed:
                 transitions.check_job(JobState.QUEUED.value, JobState.RUNNING, "system")
                 record(session, ComputeEvent.JOB_STARTED, actor=Actor(id=f"worker:{worker}"), subject_type="job",
@@ -395,7 +396,7 @@ def run_job(job_id: str, *, worker: str | None = None) -> JobView:
 def run_pending(worker: str | None = None, *, max_jobs: int | None = None) -> list[JobView]:
     """Run queued jobs one after another until the queue is empty (or max_jobs ran)."""
     worker = worker or socket.gethostname()
-    done = []
+    done: list[JobView] = []
     while max_jobs is None or len(done) < max_jobs:
         job_id = claim_next(worker)
         if job_id is None:

@@ -41,7 +41,7 @@ class JobSpec(BaseModel):
     entry: str = Field(description="Entry script, relative to the project folder")
     project: str = Field(".", description="Project folder, relative to the spec file")
     datasets: list[str] = Field(min_length=1)
-    resources: ResourceSpec = Field(default_factory=ResourceSpec)
+    resources: ResourceSpec = Field(default_factory=lambda: ResourceSpec.model_validate({}))
     requirements: list[str] = Field(default_factory=list)
     executor: Literal["local", "ray"] = "local"
     team: list[str] = Field(default_factory=list, description="Emails or ids of team members who may see outputs")
