@@ -253,13 +253,13 @@ class LoopStats:
     kills: int = 0
     finished_first: int = 0    # runs that ended before their kill moment (not counted as kills)
     reruns: int = 0
-    dead_folders: int = 0      # folders killed builds left (a rerun that builds removes them)
+    dead_folders: int = 0      # build folders and object temp files killed runs left (a building rerun removes them)
     plan: str = ""
 
     def line(self) -> str:
         return (f"{self.op} [{self.backend}]: {self.kills} kills, {self.reruns} reruns completed the work, "
-                f"{self.finished_first} runs ended before their kill moment, {self.dead_folders} folders of killed "
-                f"builds found before a rerun ({self.plan})")
+                f"{self.finished_first} runs ended before their kill moment, {self.dead_folders} leftovers of killed "
+                f"builds (folders, partial objects) found before a rerun ({self.plan})")
 
 
 def kill_loop(op: Op, t: Templates, backend: str, *, kills: int, per_world: int, seed: int,
@@ -303,7 +303,7 @@ def kill_loop(op: Op, t: Templates, backend: str, *, kills: int, per_world: int,
                     problems = op.after_kill(t, out)
                 assert not problems, f"{where}: " + "; ".join(problems)
             with world.active():
-                stats.dead_folders += faults.age_build_folders()  # the rerun comes later: dead builds' folders go
+                stats.dead_folders += faults.age_leftovers()  # the rerun comes later: dead writers' leftovers go
             faults.run_to_end(argv, world, logs / f"rerun-{n}")
             stats.reruns += 1
             with world.active():
@@ -443,3 +443,21 @@ def test_dead_build_folders_are_swept_and_live_ones_kept(tmp_path: Path) -> None
         assert sweep_dead_builds(root) == 1
     assert not dead.exists() and young.exists() and live.exists()
     assert not (root / "build-dead.lock").exists()
+
+
+def test_dead_writers_partial_objects_are_swept_and_fresh_ones_kept(medkosh_home: Path) -> None:
+    """Regression (found by the kill -9 loop): a writer killed mid-copy left its partial object under
+    objects/.tmp for ever (nothing called sweep_temp); builds now sweep temporary files an hour old."""
+    import time
+
+    from medkosh.store.objects import ObjectStore
+
+    store = ObjectStore()
+    tmp = Path(store.root) / ".tmp"
+    dead, fresh = tmp / "deadbeef", tmp / "cafebabe"
+    for path in (dead, fresh):
+        path.write_bytes(b"half an object")
+    old = time.time() - 7200
+    os.utime(dead, (old, old))
+    assert store.sweep_temp(min_age_s=3600) == 1
+    assert not dead.exists() and fresh.exists()

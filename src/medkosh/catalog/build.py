@@ -64,14 +64,22 @@ def _session(session: Session | None) -> Iterator[Session]:
             yield own
 
 
+DEAD_AFTER_S = 60.0  # a build folder untouched this long whose lock is free belongs to a dead build
+# An object-store temporary file has no lock (uploads write there too, and a slow client may pause):
+# only one untouched for an hour is taken for a dead writer's.
+OBJECT_TEMP_DEAD_AFTER_S = 3600.0
+
+
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
     """A private build folder, locked while the build lives. A build killed outright (kill -9, power loss)
     cannot remove its folder — which may hold files the PHI gate would have refused — so each build first
-    removes the folders of dead builds (lock free, older than a minute)."""
+    removes the folders of dead builds (lock free, older than a minute) and the object store's temporary
+    files untouched for an hour (a writer killed mid-copy)."""
     root = get_settings().work_dir / "builds"
     root.mkdir(parents=True, exist_ok=True)
     sweep_dead_builds(root)
+    ObjectStore().sweep_temp(min_age_s=OBJECT_TEMP_DEAD_AFTER_S)  # partial objects of writers that died
     folder = Path(tempfile.mkdtemp(prefix="build-", dir=root))
     lock_path = folder.with_name(folder.name + ".lock")
     with open(lock_path, "a+b") as lock:
@@ -83,9 +91,10 @@ def _workdir() -> Iterator[Path]:
             lock_path.unlink(missing_ok=True)
 
 
-def sweep_dead_builds(root: Path, min_age_s: float = 60.0) -> int:
+def sweep_dead_builds(root: Path, min_age_s: float | None = None) -> int:
     """Remove build folders whose build died; returns how many. A live build holds its lock, and the age
     check covers the instant between a new build creating its folder and locking it."""
+    min_age_s = DEAD_AFTER_S if min_age_s is None else min_age_s
     removed = 0
     for folder in sorted(root.glob("build-*")):
         if not folder.is_dir():

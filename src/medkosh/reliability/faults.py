@@ -416,18 +416,31 @@ def build_folders() -> list[Path]:
     return sorted(p for p in (get_settings().work_dir / "builds").glob("build-*") if p.is_dir())
 
 
-def age_build_folders(seconds: float = 120.0) -> int:
-    """Make the folders killed builds left behind look `seconds` old (the rerun comes "later")."""
-    folders = build_folders()
+def object_temp_files() -> list[Path]:
+    from medkosh.config import get_settings
+    from medkosh.store.objects import ObjectStore
+
+    store = ObjectStore(get_settings().effective_object_store_url)
+    if not store.is_local:
+        return []
+    return sorted(p for p in (Path(store.root) / ".tmp").glob("*") if p.is_file())
+
+
+def age_leftovers(seconds: float = 7200.0) -> int:
+    """Make what killed runs left behind (build folders, object-store temporary files) look `seconds` old:
+    the rerun comes "later", when a dead writer's leftovers may be removed. Returns how many."""
+    paths = build_folders() + object_temp_files()
     then = time.time() - seconds
-    for folder in folders:
-        os.utime(folder, (then, then))
-    return len(folders)
+    for path in paths:
+        os.utime(path, (then, then))
+    return len(paths)
 
 
 def leftover_problems() -> list[str]:
-    """After a run that completed: no folder of a dead build is left (they may hold unreleased files)."""
-    return [f"build folder {p.name} of a killed build was left behind" for p in build_folders()]
+    """After a run that completed: nothing a killed run left is still there (unreleased files)."""
+    return ([f"build folder {p.name} of a killed build was left behind" for p in build_folders()]
+            + [f"object-store temporary file {p.name} of a killed writer was left behind"
+               for p in object_temp_files()])
 
 
 def audit_problems() -> list[str]:

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +24,12 @@ from medkosh.errors import InputError, IntegrityError, NotFoundError
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
 _TMP = ".tmp"
+
+
+def _mtime(info: dict[str, Any]) -> float:
+    """Modification time from an fsspec info dict (local: float 'mtime'; others may give a datetime)."""
+    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified") or 0
+    return float(value.timestamp()) if hasattr(value, "timestamp") else float(value)
 
 
 class ObjectStore:
@@ -138,9 +145,18 @@ class ObjectStore:
             if _SHA.match(name) and f"/{_TMP}/" not in str(path):
                 yield name
 
-    def sweep_temp(self) -> int:
-        """Remove temporary files left by writers that died; returns how many."""
+    def sweep_temp(self, min_age_s: float = 0.0) -> int:
+        """Remove temporary files left by writers that died; returns how many. With min_age_s, only files
+        untouched for that long (safe while other processes write: a live writer's file is fresh)."""
         paths = self.fs.find(f"{self.root}/{_TMP}")
+        removed = 0
+        now = time.time()
         for path in paths:
-            self.fs.rm(path)
-        return len(paths)
+            try:
+                if min_age_s > 0 and now - _mtime(self.fs.info(path)) < min_age_s:
+                    continue
+                self.fs.rm(path)
+                removed += 1
+            except FileNotFoundError:
+                continue  # its writer finished (moved it into place) meanwhile
+        return removed
