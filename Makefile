@@ -28,6 +28,7 @@ demo: venv
 test: venv system-deps supply-chain
 	@source scripts/test-env.sh && \
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples) && \
+	$(BIN)/mypy src/medkosh && \
 	$(BIN)/python -m pytest -m "not reliability" $(PYTEST_ARGS)
 
 test-fast: venv
