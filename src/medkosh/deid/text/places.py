@@ -27,7 +27,8 @@ from medkosh.deid.text.types import Label, Span
 _NUMBER_BEFORE = re.compile(r"(?:\b(?:no\.?|#)\s*)?\b\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*\s*,?\s*$", re.IGNORECASE)
 _CUE_PUNCT = re.compile(r"[\s:\-.]*")
 _NUMBER_TAIL = re.compile(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*")
-_NUMBER_AFTER = re.compile(r"^\s*[-:]?\s*\d{1,4}[A-Za-z]?\b")
+# No "^": Pattern.match(text, pos) anchors at pos already, and "^" would only match at index 0.
+_NUMBER_AFTER = re.compile(r"\s*[-:]?\s*\d{1,4}[A-Za-z]?\b")
 
 
 def _placeish(tok: Token) -> bool:
