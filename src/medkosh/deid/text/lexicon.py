@@ -56,7 +56,7 @@ KIN_CUES = frozenset("""
 wife husband son daughter father mother brother sister bro sis uncle aunt nephew niece grandson
 granddaughter grandmother grandfather grandma grandpa cousin friend neighbor neighbour attendant
 relative informant caregiver guardian escort spouse fiance fiancee girlfriend boyfriend partner dtr dau brother-in-law
-sister-in-law father-in-law mother-in-law son-in-law daughter-in-law
+sister-in-law father-in-law mother-in-law son-in-law daughter-in-law mareez mariz marij
 """.split())
 # Weaker cues: the next word is a name only if it looks like one (capitalised, not a word).
 WEAK_CUES = frozenset("""
@@ -107,7 +107,7 @@ nagar colony road rd marg street st lane ln gali chowk layout vihar enclave pura
 apartment apts apt residency towers tower heights complex sector phase block extension extn cross mohalla
 basti village vill taluka taluk tehsil mandal bazar bazaar market camp cantonment park garden gardens
 avenue ave nagari pada wadi para gully peth wada halli palya ganj mohalla salai galli chawl
-toli tola chariali tiniali maidan bypass lines
+toli tola chariali tiniali maidan bypass lines abadi
 """.split())
 # Endings of Indian place names (Kalyanpur, Jayanagar, Aurangabad, Ramgarh, Yelahanka-halli).
 PLACE_ENDINGS = ("pur", "pura", "puram", "nagar", "abad", "garh", "ganj", "halli", "palli", "palle", "wadi",
@@ -122,7 +122,8 @@ ADDRESS_CUES = frozenset(["address", "addr", "r/o", "resident of", "residing at"
                           "residence", "residential address", "res", "home address", "native place",
                           "lives in", "native of", "hailing from", "permanent address", "correspondence address",
                           "village", "vill", "post", "p.o", "dist", "district", "tehsil", "taluka",
-                          "staying at", "stays at", "staying near", "near", "opp", "opposite", "behind"])
+                          "staying at", "stays at", "staying near", "near", "opp", "opposite", "behind",
+                          "mohalla", "distt", "thana"])
 # Address cues written in lower case in prose ("lives near Chutia Toli"): they count only before a
 # capitalised, place-shaped word (a lower-case "near syncope" is no address).
 PROSE_ADDRESS_CUES = frozenset(["near", "opp", "opposite", "behind"])
@@ -194,6 +195,7 @@ def lexicon() -> Lexicon:
     heads = set(EPONYM_HEADS) | set(HOSPITAL_HEADS) | set(HOSPITAL_NAMES) | set(LOCALITY_HEADS)
     heads |= {c.split()[0] for c in ADDRESS_CUES} | {c.split()[-1] for c in ADDRESS_CUES}
     heads |= {"no", "near", "opp", "behind", "post", "po", "dist", "the", "of", "and"}  # inside addresses
+    heads |= {"gaon", "gram", "village", "zila", "zilla", "distt", "thana"}  # "Dumaria gaon", "zila Sitapur"
     mark(heads, HEAD)
     by_two: dict[tuple[str, str], list[tuple[str, ...]]] = {}
     longest_first = {k: tuple(sorted(v, key=len, reverse=True)) for k, v in phrases.items()}

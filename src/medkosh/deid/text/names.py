@@ -59,6 +59,14 @@ def _in_prose(text: str, tok: Token) -> bool:
     return k >= 0 and (text[k].islower() or text[k] == ",") and text[tok.end:tok.end + 1] != ":"
 
 
+def _line_start(text: str, pos: int) -> bool:
+    """Only spaces stand between the last line break (or the note's start) and pos."""
+    k = text.rfind("\n", max(0, pos - 40), pos)
+    if k < 0 and pos > 40:
+        return False
+    return not text[k + 1:pos].strip(" \t")
+
+
 def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
     """If a cue ends at token i, return (kind, index of the first token after the cue)."""
     tok = tokens[i]
@@ -96,6 +104,8 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
             # Field labels: "Name: ...", "Consultant - Dr ..."; a bare noun in prose is not a cue.
             if after[:1] in (":", "-", "=") or after[:2] in (" :", " -"):
                 return "strong", nxt
+            if key == "name" and tok.capitalised and _line_start(text, tok.start):
+                return "strong", nxt  # a form field without a colon: "Name Rajkali Kuriakose" on its own line
             # In prose "Guardian Dukhni Baxla signed" is a carer (a kin cue); "signed" is no cue.
             return ("kin", nxt) if key in KIN_CUES else None
         return "strong", nxt

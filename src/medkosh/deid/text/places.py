@@ -70,6 +70,10 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
             if not matched and tok.unknown and tok.capitalised and len(tok.key) >= 6 \
                     and tok.key.endswith(PLACE_ENDINGS):
                 matched = 1
+        if matched and i + matched < n and tokens[i + matched].key in _VILLAGE_SUFFIXES \
+                and joined(text, tokens[i + matched - 1], tokens[i + matched]) \
+                and (tokens[i + matched].capitalised or tokens[i + matched].upper_line):
+            matched += 1  # "Rampur Khas", "Bhawanipur Kalan", "Sarai Khurd"
         if matched and not eponym(tokens, i + matched - 1):  # Wilson's disease, not Wilson (NC)
             spans.append(Span(tok.start, tokens[i + matched - 1].end, Label.LOCATION.value, 0.7, "places"))
             i += matched
@@ -80,6 +84,11 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
 
 _STREET_HEADS = frozenset({"road", "rd", "marg", "street", "nagar", "layout", "colony", "vihar", "enclave", "lane",
                            "chowk", "bazar", "bazaar", "ganj", "puram", "gali", "salai", "extension", "extn"})
+# Words after a village name that belong to it: Khas (proper), Kalan (big), Khurd (small), Buzurg (old).
+_VILLAGE_SUFFIXES = frozenset({"khas", "kalan", "khurd", "buzurg", "bujurg"})
+# Lower-case words after a village name in Hinglish and Indian English: "Dumaria gaon", "Pipri village".
+_LOWER_VILLAGE_HEADS = frozenset({"gaon", "gram", "village"})
+_AREA_HEADS = frozenset({"mohalla", "basti", "tola", "toli", "abadi", "colony"})
 _PLACE_INTRO = re.compile(r"(?:\bfrom|\bat|\bin|\bnear|\bopp\.?|\bof)[ \t]+$", re.IGNORECASE)
 
 
@@ -103,6 +112,12 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
     """'Shivaji Nagar', 'MG Road', '12, Gandhi Marg', 'Sector 15', 'Vill. Rampur'."""
     spans: list[Span] = []
     for i, tok in enumerate(tokens):
+        if tok.key in _LOWER_VILLAGE_HEADS and not tok.capitalised and i > 0 and joined(text, tokens[i - 1], tok):
+            prev = tokens[i - 1]
+            if prev.capitalised and not prev.upper_line and (prev.unknown or prev.place) and not prev.common \
+                    and not prev.medical and not prev.name:
+                spans.append(Span(prev.start, prev.end, Label.LOCATION.value, 0.7, "locality"))
+            continue
         if tok.key not in LOCALITY_HEADS or not (tok.capitalised or tok.upper_line):
             continue
         j = i
@@ -111,6 +126,11 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
                 and not (tokens[j - 1].medical and tokens[j - 1].text.isupper() and not tokens[j - 1].upper_line):
             # A clinical acronym in mixed case names a part of the hospital: "ICU Block", "OT Complex".
             j -= 1
+        if j == i and i > 0 and tok.key in _AREA_HEADS and tokens[i - 1].key in LOCALITY_HEADS \
+                and tokens[i - 1].key not in _AREA_HEADS and joined(text, tokens[i - 1], tok) \
+                and (tokens[i - 1].capitalised or tokens[i - 1].upper_line):
+            # "Ganj Mohalla", "Bazaar Mohalla", "Camp Basti": a street or market word names the quarter.
+            j = i - 1
         if j == i and i > 0 and not tok.upper_line and _common_locality_word(text, tokens, i - 1, i):
             # "from Station Road", "in Civil Lines": one capitalised English word before the head,
             # after a word that introduces a place ("Station Road" alone is left alone).
@@ -127,12 +147,16 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
         before = _NUMBER_BEFORE.search(text, max(0, start - 16), start)
         if before is not None:
             start = before.start() + (len(before.group()) - len(before.group().lstrip()))
+        if end == tok.end and i + 1 < len(tokens) and tokens[i + 1].key in ("extension", "extn") \
+                and joined(text, tok, tokens[i + 1]):
+            end = tokens[i + 1].end  # "Gomti Nagar Extension"
         spans.append(Span(start, end, Label.ADDRESS.value, 0.75, "locality"))
     return spans
 
 
 _CUE_FIRST_WORDS = frozenset(c.split()[0] for c in ADDRESS_CUES if " " in c)
-_ADDRESS_FIELDS = frozenset({"dist", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po"})
+_ADDRESS_FIELDS = frozenset({"dist", "distt", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po",
+                             "thana", "block", "zila", "zilla"})
 
 
 def _prose_cue_target(tok: Token) -> bool:
@@ -174,6 +198,38 @@ def _before_hospital_head(text: str, tokens: list[Token], i: int) -> bool:
     return False
 
 
+# Address parts written with a number ("Ward No. 5", "Gali 3", "H.No. 12"): a place-shaped word
+# after the number and a comma or space ("Ward No. 5, Rampur") continues the address.
+_NUMBERED_PARTS = frozenset({"ward", "gali", "lane", "street", "sector", "plot", "khasra", "makan", "qtr", "house",
+                             "h", "flat", "block"})
+_NUMBERED = re.compile(r"(?:[ \t]*(?:no|number)\b\.?)?[ \t]*[:#\-]?[ \t]*(?:[A-Za-z]-?)?\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*,?[ \t]+",
+                       re.IGNORECASE)
+# Field words that also count in lower case, before a capitalised word no word list knows as English.
+_LOWER_FIELD_CUES = frozenset({"tehsil", "taluka", "taluk", "zila", "zilla", "distt", "mohalla", "thana"})
+
+
+def _lower_cue_target(tok: Token) -> bool:
+    return (tok.capitalised or tok.upper_line) and not tok.common and not tok.medical and not tok.stop \
+        and not tok.devanagari and (tok.unknown or tok.place)
+
+
+def _after_numbered_part(text: str, tokens: list[Token], i: int) -> int | None:
+    """The index of the token after "Ward No. 5, " when it is a place-shaped word, else None."""
+    k = i + 1
+    if tokens[i].key == "h":
+        if k >= len(tokens) or tokens[k].key != "no":
+            return None
+        k += 1  # "H.No. 12": the number follows "No"
+    m = _NUMBERED.match(text, tokens[k - 1].end)
+    if m is None:
+        return None
+    while k < len(tokens) and tokens[k].end <= m.end():
+        k += 1
+    if k >= len(tokens) or tokens[k].start != m.end():
+        return None
+    return k if _lower_cue_target(tokens[k]) else None
+
+
 def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
     """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
     spans: list[Span] = []
@@ -190,6 +246,12 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
             cue_end = i + 1
         elif tok.key in _CUE_FIRST_WORDS and i + 1 < n and f"{tok.key} {tokens[i + 1].key}" in ADDRESS_CUES:
             cue_end = i + 2
+        elif tok.key in _LOWER_FIELD_CUES and i + 1 < n and _lower_cue_target(tokens[i + 1]):
+            cue_end = i + 1  # "tehsil Tiloi, zila Raisen" in Hinglish and hurried English
+        lead = None  # where the address starts when the cue is itself part of it ("Ward 22, Rampur")
+        if cue_end is None and tok.key in _NUMBERED_PARTS and (tok.capitalised or tok.upper_line):
+            cue_end = _after_numbered_part(text, tokens, i)
+            lead = tok.start
         if cue_end is None or cue_end >= n:
             continue
         last = None
@@ -209,7 +271,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
             between = text[(tokens[j - 1].end if j > cue_end else tokens[cue_end - 1].end):t.start]
             if "\n" in between and (last is not None or pieces):
                 break
-            if any(c in between for c in ";()\x00") or any(c.isalpha() for c in between) or (". " in between and t.capitalised and last is not None
+            if any(c in between for c in ";()|\x00") or any(c.isalpha() for c in between) or (". " in between and t.capitalised and last is not None
                                                      and not tokens[j - 1].initial and len(tokens[j - 1].key) > 3):
                 break
             if not (_placeish(t) or t.key in LOCALITY_HEADS or t.key in ("no", "near", "opp", "behind", "post", "po", "dist", "the")):
@@ -223,14 +285,15 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         for a, b in pieces:
             # The first piece starts right after the cue, so a house number before the first word
             # ("Residence: 64/1, Model Town, ..., Dist.") belongs to it.
-            piece_start = _after_cue(text, tokens[cue_end - 1].end) if a == cue_end else tokens[a].start
+            piece_start = (lead if lead is not None else _after_cue(text, tokens[cue_end - 1].end)) if a == cue_end \
+                else tokens[a].start
             spans.append(Span(piece_start, tokens[b].end, Label.ADDRESS.value, 0.7, "address_cue"))
         if pieces and last is None:
             continue
         if pieces:
             start = tokens[run_start].start
         else:
-            start = _after_cue(text, tokens[cue_end - 1].end)
+            start = lead if lead is not None else _after_cue(text, tokens[cue_end - 1].end)
         end = tokens[last].end if last is not None else start
         tail = _NUMBER_TAIL.match(text[end:end + 12])
         if last is None and tail is None:
@@ -279,9 +342,14 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         proper = i - j >= 2 and not tok.upper_line and all(tokens[k].capitalised for k in range(j, i))
         # "Synod Hospital Durtlang", "CHC Reasi": a place name no gazetteer knows written after the head.
         trailing = i + 1 < n and joined(text, tok, tokens[i + 1]) and _trailing_place(tokens[i + 1])
-        if generic_only and not ((named_by_place and j < i) or proper or (trailing and tok.key in _CENTRE_CODES)):
+        # "District Hospital Barabanki", "Civil Hospital Sadar": a kind of hospital named by the place after it.
+        kind_then_place = trailing and j < i and not tok.upper_line and tokens[j].capitalised
+        if generic_only and not ((named_by_place and j < i) or proper or (trailing and tok.key in _CENTRE_CODES)
+                                 or kind_then_place):
             continue
         end = tokens[i + 1].end if trailing else tok.end
+        if j > 0 and tokens[j - 1].key in ("govt", "government") and text[tokens[j - 1].end:tokens[j].start] in (". ", " ", "."):
+            j -= 1  # "Govt. Rajaji Hospital"
         # "Institute of Medical Sciences", "Hospital & Research Centre"
         k = i + 1
         while k + 1 < n and tokens[k].key in ("of", "and") and joined(text, tokens[k - 1], tokens[k]) \

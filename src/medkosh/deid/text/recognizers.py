@@ -364,7 +364,8 @@ _PATTERNS: list[PatternRecognizer] = [
     # House, flat and plot numbers: the keyword belongs to the address ("House No. 967", "Flat 1211").
     PatternRecognizer("house_number", Label.ADDRESS,
                       r"(?i)\b(?:h\.? ?no|house ?no|flat(?: ?no)?|plot(?: ?no)?|door ?no|d\. ?no|qtr\.? ?no|quarter ?no"
-                      r"|shop ?no|bungalow ?no|khasra ?no|ward ?no|gali ?no)\.?[ \t]*[:#\-]?[ \t]*(\d[0-9A-Za-z/\-]{0,14})",
+                      r"|shop ?no|bungalow ?no|khasra ?no|ward ?no|gali ?no|street ?no|lane ?no|makan ?no|block ?no)\.?[ \t]*[:#\-]?[ \t]*"
+                      r"((?:[A-Za-z]-?)?\d[0-9A-Za-z/\-]{0,14})",
                       0.75, validator=_has_digit),
     PatternRecognizer("id_keyed", Label.ID,
                       r"(?i)\b(?:accession|acc|specimen|sample|lab|policy|card|account|a/c|ration|insurance"
