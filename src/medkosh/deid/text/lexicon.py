@@ -35,7 +35,10 @@ there here where when which who whom whose what why how all any both each few mo
 only own same just also again once he she it they we you i me him her his hers its our ours their theirs
 them us my your yours per via pt pts patient patients re s t y yes ok
 mr mrs ms dr smt shri sri kum km prof
+ko ka ki ke ne se hai hain mein bhi aur nahi nahin tha thi diya kiya liya gaya raha rahi rahe wale wali wala
+naam din bataya ghar chalu bete beta beti maa papa rehne abhi aaj kal
 """.split())
+# (The last two lines: Hindi function words and common nouns of Hinglish notes, "Bete Ramu ka no.".)
 
 TITLES = frozenset("""
 dr doctor mr mrs ms miss mx smt shri sri shrimati srimati kumari kum km prof professor sir madam

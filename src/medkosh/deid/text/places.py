@@ -88,6 +88,7 @@ _STREET_HEADS = frozenset({"road", "rd", "marg", "street", "nagar", "layout", "c
 _VILLAGE_SUFFIXES = frozenset({"khas", "kalan", "khurd", "buzurg", "bujurg"})
 # Lower-case words after a village name in Hinglish and Indian English: "Dumaria gaon", "Pipri village".
 _LOWER_VILLAGE_HEADS = frozenset({"gaon", "gram", "village"})
+_LOCALITY_WORDS = LOCALITY_HEADS | _LOWER_VILLAGE_HEADS
 _AREA_HEADS = frozenset({"mohalla", "basti", "tola", "toli", "abadi", "colony"})
 _PLACE_INTRO = re.compile(r"(?:\bfrom|\bat|\bin|\bnear|\bopp\.?|\bof)[ \t]+$", re.IGNORECASE)
 
@@ -112,6 +113,8 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
     """'Shivaji Nagar', 'MG Road', '12, Gandhi Marg', 'Sector 15', 'Vill. Rampur'."""
     spans: list[Span] = []
     for i, tok in enumerate(tokens):
+        if tok.key not in _LOCALITY_WORDS:
+            continue
         if tok.key in _LOWER_VILLAGE_HEADS and not tok.capitalised and i > 0 and joined(text, tokens[i - 1], tok):
             prev = tokens[i - 1]
             if prev.capitalised and not prev.upper_line and (prev.unknown or prev.place) and not prev.common \
@@ -208,6 +211,10 @@ _NUMBERED = re.compile(r"(?:[ \t]*(?:no|number)\b\.?)?[ \t]*[:#\-]?[ \t]*(?:[A-Z
 _LOWER_FIELD_CUES = frozenset({"tehsil", "taluka", "taluk", "zila", "zilla", "distt", "mohalla", "thana"})
 
 
+# Every word that can start an address cue, for one set look-up per token.
+_ANY_CUE = frozenset({"r"}) | PROSE_ADDRESS_CUES | ADDRESS_CUES | _CUE_FIRST_WORDS | _LOWER_FIELD_CUES | _NUMBERED_PARTS
+
+
 def _lower_cue_target(tok: Token) -> bool:
     return (tok.capitalised or tok.upper_line) and not tok.common and not tok.medical and not tok.stop \
         and not tok.devanagari and (tok.unknown or tok.place)
@@ -235,6 +242,8 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
     spans: list[Span] = []
     n = len(tokens)
     for i, tok in enumerate(tokens):
+        if tok.key not in _ANY_CUE:
+            continue
         cue_end = None
         if tok.key == "r" and i + 1 < n and text[tok.end:tokens[i + 1].start] == "/" and tokens[i + 1].key == "o":
             cue_end = i + 2
