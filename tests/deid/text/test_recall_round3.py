@@ -84,3 +84,16 @@ def test_hinglish_function_words_are_no_names() -> None:
     assert not covered(text, "KIYA")
     lower = "Bete Ramu ka no. diya hai."
     assert not covered(lower, "Bete")
+
+
+def test_landmark_after_near_or_behind() -> None:
+    text = "H.No. 12, Kawardha, behind Primary School. Lives near Hanuman Mandir."
+    assert covered(text, "Primary School") and covered(text, "Hanuman Mandir")
+    # A landmark word alone, or a ward landmark, is no address.
+    assert spans("Sitting near Office door. Kept near Nurses Station.") == []
+
+
+def test_curated_district_names() -> None:
+    text = "Two more cases this week, Barabanki and Bageshwar."
+    assert covered(text, "Barabanki") and covered(text, "Bageshwar")
+    assert spans("He was referred back for review.") == []

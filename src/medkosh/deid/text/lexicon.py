@@ -26,6 +26,12 @@ def _read_curated(name: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def _read_curated_lines(name: str) -> set[str]:
+    """One entry (possibly several words) a line, lower case; '#' starts a comment."""
+    text = resources.files("medkosh.deid.text.data").joinpath(name).read_text(encoding="utf-8")
+    return {" ".join(line.split("#", 1)[0].lower().split()) for line in text.splitlines()} - {""}
+
+
 # Function words: never part of a name or a place, whatever a gazetteer says ("Will", "May", "Do").
 STOP = frozenset("""
 a an the and or but if of to in on at by for with from into onto upon over under about above below
@@ -162,7 +168,7 @@ class Lexicon:
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    places_all = set(_read_gz("places.txt.gz")) | set(INDIAN_STATES)
+    places_all = set(_read_gz("places.txt.gz")) | set(INDIAN_STATES) | _read_curated_lines("indian_places.txt")
     single: set[str] = set()
     phrases: dict[str, list[tuple[str, ...]]] = {}
     for place in places_all:

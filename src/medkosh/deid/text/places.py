@@ -157,6 +157,11 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
     return spans
 
 
+# Landmarks Indian addresses are given by ("near Hanuman Mandir", "behind Bus Stand", "opp. Petrol Pump").
+_LANDMARK_HEADS = frozenset({"mandir", "masjid", "gurudwara", "gurdwara", "church", "temple", "mosque", "idgah",
+                             "dargah", "stand", "school", "bhawan", "bhavan", "tanki", "pump", "crossing", "kendra",
+                             "office", "bank", "branch", "godown", "mill", "factory", "talab", "pokhar", "chauraha",
+                             "tiraha", "bari", "maidan", "ghat", "bridge", "pul", "college"})
 _CUE_FIRST_WORDS = frozenset(c.split()[0] for c in ADDRESS_CUES if " " in c)
 _ADDRESS_FIELDS = frozenset({"dist", "distt", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po",
                              "thana", "block", "zila", "zilla"})
@@ -177,8 +182,9 @@ def _names_a_place(tokens: list[Token], first: int, last: int | None) -> bool:
     locality head (Road, Chowk, Sector)."""
     if last is None:
         return False
-    return any((t.place or t.unknown or t.name or t.key in LOCALITY_HEADS) and not t.medical
-               for t in tokens[first:last + 1])
+    # A landmark word counts after another word ("Primary School", "Bus Stand"), not alone ("near Office").
+    return any((t.place or t.unknown or t.name or t.key in LOCALITY_HEADS or (t.key in _LANDMARK_HEADS and k > first))
+               and not t.medical for k, t in enumerate(tokens[first:last + 1], first))
 
 
 def _after_cue(text: str, cue_end: int) -> int:
