@@ -97,3 +97,9 @@ def test_curated_district_names() -> None:
     text = "Two more cases this week, Barabanki and Bageshwar."
     assert covered(text, "Barabanki") and covered(text, "Bageshwar")
     assert spans("He was referred back for review.") == []
+
+
+def test_capitals_field_words_end_names_and_addresses() -> None:
+    text = "PT RAMKALI KEWAT AGE 66 R/O H. NO. 48/3 NAI ABADI BEMETARA ADM JULY 2015 UNDER DR GOUD"
+    assert covered(text, "RAMKALI KEWAT") and covered(text, "NAI ABADI BEMETARA")
+    assert not covered(text, "AGE") and not covered(text, "ADM")

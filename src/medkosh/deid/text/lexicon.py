@@ -43,8 +43,10 @@ them us my your yours per via pt pts patient patients re s t y yes ok
 mr mrs ms dr smt shri sri kum km prof
 ko ka ki ke ne se hai hain mein bhi aur nahi nahin tha thi diya kiya liya gaya raha rahi rahe wale wali wala
 naam din bataya ghar chalu bete beta beti maa papa rehne abhi aaj kal
+age yrs adm doa dod
 """.split())
-# (The last two lines: Hindi function words and common nouns of Hinglish notes, "Bete Ramu ka no.".)
+# (The last lines: Hindi function words and common nouns of Hinglish notes, "Bete Ramu ka no.", and
+# field words of capitals notes that follow a name or an address: "... MAURYA AGE 66", "... ADM 3/5".)
 
 TITLES = frozenset("""
 dr doctor mr mrs ms miss mx smt shri sri shrimati srimati kumari kum km prof professor sir madam
