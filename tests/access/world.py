@@ -7,7 +7,9 @@ package path between test folders)."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -95,3 +97,30 @@ def build_world(session: Session) -> World:
                                    required_trainings=["research-ethics", "data-protection"])
         service.publish_dua(session, ds, f"{ds} DUA", DUA_TEXT, actor="system")
     return w
+
+
+# ---- a built world copied aside once and restored between cases (the API matrix tests) -----------
+
+def snapshot(w: Any, db: Path, name: str) -> None:
+    """Remember the world's SQLite file `db` in a sibling `name` (engines closed first)."""
+    from medkosh.store.db import dispose_engines
+
+    dispose_engines()
+    w.db, w.snapshot = db, db.with_name(name)
+    copy_sqlite(w.db, w.snapshot)
+
+
+def restore(w: Any) -> None:
+    """Put the world back as snapshot() saw it."""
+    from medkosh.store.db import dispose_engines
+
+    dispose_engines()
+    copy_sqlite(w.snapshot, w.db)
+
+
+def copy_sqlite(src: Path, dst: Path) -> None:
+    # SQLite's online backup: a consistent copy whatever the WAL holds.
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    a.close()
+    b.close()

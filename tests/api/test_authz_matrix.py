@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
-from medkosh.store.db import dispose_engines, session_scope
+from medkosh.store.db import session_scope
 
 _spec = importlib.util.spec_from_file_location("access_world", Path(__file__).parents[1] / "access" / "world.py")
 assert _spec and _spec.loader
@@ -227,24 +226,8 @@ def w(sqlite_url: str, medkosh_home: Path) -> Any:
         from medkosh.access import service
 
         w.dua_sha = service.current_dua(s, "test-registered")["sha256"]
-    dispose_engines()
-    w.db = Path(sqlite_url.split("///", 1)[1])
-    w.snapshot = w.db.with_name("snapshot.db")
-    _copy(w.db, w.snapshot)
+    world.snapshot(w, Path(sqlite_url.split("///", 1)[1]), "snapshot.db")
     return w
-
-
-def _copy(src: Path, dst: Path) -> None:
-    # SQLite's online backup: a consistent copy whatever the WAL holds.
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    a.close()
-    b.close()
-
-
-def _restore(w: Any) -> None:
-    dispose_engines()
-    _copy(w.snapshot, w.db)
 
 
 def _call(client: TestClient, w: Any, caller: str, method: str, path: str, kwargs: dict[str, Any]) -> int:
@@ -282,7 +265,7 @@ def test_every_route_answers_every_caller_exactly(w: Any) -> None:
             kwargs = bodies(w, caller).get((method, path), {})
             got = _call(client, w, caller, method, path, kwargs)
             if method != "GET" and got < 400:
-                _restore(w)
+                world.restore(w)
             if expected is not None:
                 ok = got == expected[caller]
                 want: Any = expected[caller]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import sqlite3
 import sys
 import textwrap
 import uuid
@@ -29,7 +28,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from medkosh.identity.types import Principal
-from medkosh.store.db import dispose_engines, session_scope
+from medkosh.store.db import session_scope
 
 
 def _load(name: str, path: Path) -> Any:
@@ -172,23 +171,8 @@ def w(sqlite_url: str, tmp_path: Path) -> Any:
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap not installed (make test installs it via scripts/system-deps.sh)")
     built = build(tmp_path)
-    dispose_engines()
-    built.db = Path(sqlite_url.split("///", 1)[1])
-    built.snapshot = built.db.with_name("isolation-snapshot.db")
-    _copy(built.db, built.snapshot)
+    world.snapshot(built, Path(sqlite_url.split("///", 1)[1]), "isolation-snapshot.db")
     return built
-
-
-def _copy(src: Path, dst: Path) -> None:
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    a.close()
-    b.close()
-
-
-def _restore(w: Any) -> None:
-    dispose_engines()
-    _copy(w.snapshot, w.db)
 
 
 # ---- ids: B's real ones and guesses -------------------------------------------------------------
@@ -359,7 +343,7 @@ class Caller:
         headers = {"Authorization": f"Bearer {self.w.a_tokens[caller]}"}
         response = self.client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
         if method != "GET" and response.status_code < 400:
-            _restore(self.w)
+            world.restore(self.w)
         return response
 
 
