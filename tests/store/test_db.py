@@ -95,3 +95,38 @@ def test_an_exhausted_pool_is_a_store_error_naming_it(tmp_path: Path) -> None:
     finally:
         held.close()
         engine.dispose()
+
+
+def test_a_connection_dropped_by_the_server_is_one_warning_line_not_a_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """PostgreSQL restarting under a checked-out connection: returning it to the pool must not log a stack."""
+    import logging
+    import os
+
+    import psycopg
+    from sqlalchemy import text
+
+    from medkosh.store.db import make_engine
+
+    pg = os.environ.get("MEDKOSH_TEST_POSTGRES_URL")
+    if not pg:
+        pytest.skip("PostgreSQL not configured: set MEDKOSH_TEST_POSTGRES_URL")
+    engine = make_engine(pg)
+    try:
+        conn = engine.raw_connection()  # a pooled connection inside a transaction, as a request leaves it
+        cur = conn.cursor()
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+        with psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with caplog.at_level(logging.WARNING, logger="sqlalchemy.pool"):
+            conn.close()  # back to the pool: its ROLLBACK meets the dead socket
+        pool_records = [r for r in caplog.records if r.name.startswith("sqlalchemy.pool")]
+        assert pool_records, "the pool reported nothing: the connection was not reset on return"
+        for r in pool_records:
+            assert r.exc_info is None and "\n" not in r.getMessage()
+            assert r.levelno == logging.WARNING and "database connection lost" in r.getMessage()
+        with engine.connect() as again:  # the pool reconnects by itself
+            assert again.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()

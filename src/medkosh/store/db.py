@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import sys
 import threading
@@ -43,6 +44,36 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class _LostConnectionFilter(logging.Filter):
+    """One warning line instead of a traceback when the pool meets a connection the server has dropped.
+
+    When PostgreSQL restarts, returning a checked-out connection to the pool runs ROLLBACK on a dead
+    socket and SQLAlchemy logs the error with its traceback; the pool already discards the connection and
+    the next checkout reconnects (pool_pre_ping), so the operator needs one line, not a stack.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and _is_connection_loss(exc):
+            first = (str(exc).strip().splitlines() or [""])[0]
+            record.msg = f"{record.getMessage()}: database connection lost ({type(exc).__name__}: {first}); discarded"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _is_connection_loss(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | PoolTimeout):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -68,7 +99,12 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    pool_logger = getattr(engine.pool.logger, "logger", engine.pool.logger)  # InstanceLogger with echo_pool
+    if isinstance(pool_logger, logging.Logger) and not any(
+            isinstance(f, _LostConnectionFilter) for f in pool_logger.filters):
+        pool_logger.addFilter(_LostConnectionFilter())
+    return engine
 
 
 def get_engine(url: str | None = None) -> Engine:
