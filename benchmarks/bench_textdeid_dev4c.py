@@ -161,6 +161,7 @@ class Dev4cGen(Gen):
             "DEVI": lambda: (f"{self.pick(self.p.first)} {r.choice(['Devi', 'devi', 'Bai'])}", "NAME"),
             "DDEVI": lambda: (f"{self.pick(self.p.deva_first)} {r.choice(['देवी', 'बाई'])}", "NAME"),
             "DWARD": lambda: (f"वार्ड नं. {deva(str(r.randint(1, 20)))}", "ADDRESS"),
+            "BIHAR": lambda: ("Bihar", "LOCATION"),
             "UNIT": lambda: (self.pick(UNITS), None),
             "DEG": lambda: (self.pick(DEGREES), None),
             "BED": lambda: (r.choice([str(r.randint(1, 60)), f"{r.choice('ABCM')}-{r.randint(1, 40)}"]), None),
@@ -203,7 +204,7 @@ TEMPLATES = [
     ("hing", "Patient {FIRST} {LAST}, ooru {VILL}, taluk {TEHSIL}, {CITY} maavattam. Appa peru {FIRST}, amma {FIRST}. "
              "Cell {PHONE_IN}. {EPONYM} negative."),
     ("hing", "Mareez ki maa {FIRST} ne bataya bachhe ko {DATE} se dast. Papa {FIRST} {LAST} bahar kaam karte hain "
-             "(mob {PHONE_IN}). Mohalla {LOCALITY}, near {LANDMARK}, {VILL}. Wt {WT} kg."),
+             "(mob {PHONE_IN}). Ghar {LOCALITY}, near {LANDMARK}, {VILL}. Wt {WT} kg."),
     # --- semi-structured forms with odd separators ---
     ("form", "Name :- {FIRST} {LAST}\nS/O :- {FIRST} {LAST}\nAge/Sex :- {AGE}/M\nAddress:- {HNO},\n{GALI},\n{LOCALITY},\n"
              "{CITY} ({STATEAB})\nMob No :- {PHONE_IN}\nUHID :- {UHID}"),
@@ -217,7 +218,7 @@ TEMPLATES = [
              "| 2 | {FULL} | S/o {FIRST} | {WARDNO}, {VILL} | {PHONE_IN} |"),
     ("form", "Permanent Add. :\n{HNO}, {GALI}\nNear {LANDMARK}\nTeh. {TEHSIL}\n{DISTW} {CITY}\n({STATEAB})\nPin- {PIN}\n"
              "Emergency contact: {FULL} ({PHONE_IN})"),
-    ("form", "Add: Vill {VILL} Po {VILL} Ps {TEHSIL} Dist {CITY} (Bihar) {PIN}. Name of informant: {FIRST} {LAST} (bhai). "
+    ("form", "Add: Vill {VILL} Po {VILL} Ps {TEHSIL} Dist {CITY} ({BIHAR}) {PIN}. Name of informant: {FIRST} {LAST} (bhai). "
              "Email {EMAIL}."),
     ("form", "REGISTRATION CARD\nCR No.: {CRNO}    Date: {INDATE}\nName: {HON} {FULL3}\nF/H Name: {HON} {FULL}\n"
              "Address: {HNO}\n         {LOCALITY}\n         {CITY}-{PIN}\nDept: Medicine  {UNIT}  Room 12"),
