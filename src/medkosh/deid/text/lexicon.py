@@ -201,7 +201,7 @@ def lexicon() -> Lexicon:
     mark(frozenset(single), PLACE)
     mark(tuple(phrases), PHRASE_START)
     cue_words = set(TITLES) | set(WEAK_CUES) | {c.split()[-1] for c in STRONG_CUES} | set(SUFFIX_CUES)
-    cue_words |= set(DEVANAGARI_TITLES) | set(DEVANAGARI_CUES) | set(DEVANAGARI_ADDRESS_CUES) | set("sdwbcr")  # S/o W/o D/o B/o C/o R/o
+    cue_words |= set(DEVANAGARI_TITLES) | set(DEVANAGARI_CUES) | set(DEVANAGARI_ADDRESS_CUES) | set("sdwbcrh")  # S/o W/o D/o B/o C/o R/o H/o
     mark(cue_words, CUE)
     heads = set(EPONYM_HEADS) | set(HOSPITAL_HEADS) | set(HOSPITAL_NAMES) | set(LOCALITY_HEADS)
     heads |= {c.split()[0] for c in ADDRESS_CUES} | {c.split()[-1] for c in ADDRESS_CUES}

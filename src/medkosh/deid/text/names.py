@@ -84,9 +84,13 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
         rel = key + "/o"
         if rel in ("s/o", "w/o", "d/o", "b/o"):
             return "strong", nxt + 1
-        if rel == "c/o":
-            return "complaint", nxt + 1  # "care of" a person, or (far more often) "complaints of"
+        if rel in ("c/o", "h/o"):
+            # "care of" / "husband of" a person, or (far more often) "complaints of" / "history of":
+            # only a gazetteer name or two unknown name-shaped words count after it.
+            return "complaint", nxt + 1
         return None
+    if key == "ms" and tok.text == "MS" and not tok.upper_line:
+        return None  # in mixed case "MS" is a degree (MS Ortho) or multiple sclerosis, not the title Ms
     if key in TITLES and not tok.possessive:
         # "Dr", "Dr.", "DR" — but not "sister" or "baby" used as ordinary nouns in lower case.
         if key in ("sister", "nurse", "baby", "master", "late", "sir", "madam", "doctor") and not tok.capitalised:

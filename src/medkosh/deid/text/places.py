@@ -97,16 +97,29 @@ def _common_locality_word(text: str, tokens: list[Token], k: int, head: int) -> 
     """Token k is a capitalised ordinary word right before a locality head, and a place-introducing
     word (from, at, in, near, opp., of) stands right before it."""
     t = tokens[k]
-    if t.upper_line or t.key in LOCALITY_HEADS or not joined(text, t, tokens[head]):
+    if t.key in LOCALITY_HEADS or not joined(text, t, tokens[head]):
         return False
-    if t.text.isupper():
+    if t.upper_line:
+        # "AT RAILWAY COLONY", "RAILWAY COLONY, ALMORA": in capitals the same rule, word lists only.
+        if not (t.common and not t.stop and not t.medical):
+            return False
+    elif t.text.isupper():
         # "from MG Road", "near JP Nagar": initials before a street or area word (not "ICU Block").
         word = t.common or t.medical or t.unknown or t.name
         if not (2 <= len(t.text) <= 3 and word and tokens[head].key in _STREET_HEADS):
             return False
     elif not (t.common and t.capitalised and not t.stop and not t.medical):
         return False
-    return _PLACE_INTRO.search(text, max(0, t.start - 8), t.start) is not None
+    return _PLACE_INTRO.search(text, max(0, t.start - 8), t.start) is not None or _place_follows(text, tokens, head)
+
+
+def _place_follows(text: str, tokens: list[Token], head: int) -> bool:
+    """A town follows the locality after a comma or a space ("Railway Colony, Almora")."""
+    k = head + 1
+    if k >= len(tokens) or not joined(text, tokens[head], tokens[k], allow_comma=True):
+        return False
+    t = tokens[k]
+    return t.place and not t.common and not t.medical and (t.capitalised or t.upper_line)
 
 
 def _localities(text: str, tokens: list[Token]) -> list[Span]:
@@ -134,7 +147,7 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
                 and (tokens[i - 1].capitalised or tokens[i - 1].upper_line):
             # "Ganj Mohalla", "Bazaar Mohalla", "Camp Basti": a street or market word names the quarter.
             j = i - 1
-        if j == i and i > 0 and not tok.upper_line and _common_locality_word(text, tokens, i - 1, i):
+        if j == i and i > 0 and _common_locality_word(text, tokens, i - 1, i):
             # "from Station Road", "in Civil Lines": one capitalised English word before the head,
             # after a word that introduces a place ("Station Road" alone is left alone).
             j = i - 1
@@ -177,6 +190,13 @@ def _prose_cue_target(tok: Token) -> bool:
     return tok.capitalised and not (tok.text.isupper() and len(tok.text) > 1 and not tok.place)
 
 
+def _acronym_landmark(text: str, tokens: list[Token], k: int) -> bool:
+    """"near SBI Branch", "opp. LIC Office": an acronym naming the landmark's owner before a landmark word."""
+    t = tokens[k]
+    return t.text.isupper() and 2 <= len(t.text) <= 5 and not t.devanagari and k + 1 < len(tokens) \
+        and tokens[k + 1].key in _LANDMARK_HEADS and tokens[k + 1].capitalised and joined(text, t, tokens[k + 1])
+
+
 def _names_a_place(tokens: list[Token], first: int, last: int | None) -> bool:
     """Some word of the run is a place word: a gazetteer place or name, an unknown word, or a
     locality head (Road, Chowk, Sector)."""
@@ -184,7 +204,7 @@ def _names_a_place(tokens: list[Token], first: int, last: int | None) -> bool:
         return False
     # A landmark word counts after another word ("Primary School", "Bus Stand"), not alone ("near Office").
     return any((t.place or t.unknown or t.name or t.key in LOCALITY_HEADS or (t.key in _LANDMARK_HEADS and k > first))
-               and not t.medical for k, t in enumerate(tokens[first:last + 1], first))
+               and not (t.medical and t.key not in _LANDMARK_HEADS) for k, t in enumerate(tokens[first:last + 1], first))
 
 
 def _after_cue(text: str, cue_end: int) -> int:
@@ -222,6 +242,9 @@ _ANY_CUE = frozenset({"r"}) | PROSE_ADDRESS_CUES | ADDRESS_CUES | _CUE_FIRST_WOR
 
 
 def _lower_cue_target(tok: Token) -> bool:
+    if tok.capitalised and not tok.upper_line and not tok.text.isupper() and tok.common and not tok.medical \
+            and not tok.stop and not tok.devanagari and len(tok.key) >= 3:
+        return True  # "tehsil Salon", "zila Mau": after a lower-case field word capitals are the signal
     return (tok.capitalised or tok.upper_line) and not tok.common and not tok.medical and not tok.stop \
         and not tok.devanagari and (tok.unknown or tok.place)
 
@@ -254,7 +277,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         if tok.key == "r" and i + 1 < n and text[tok.end:tokens[i + 1].start] == "/" and tokens[i + 1].key == "o":
             cue_end = i + 2
         elif tok.key in PROSE_ADDRESS_CUES:
-            if i + 1 < n and _prose_cue_target(tokens[i + 1]):
+            if i + 1 < n and (_prose_cue_target(tokens[i + 1]) or _acronym_landmark(text, tokens, i + 1)):
                 cue_end = i + 1
         elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-") \
                 and not _before_hospital_head(text, tokens, i):
@@ -332,6 +355,24 @@ def _trailing_place(tok: Token) -> bool:
         and not (tok.text.isupper() and not tok.upper_line)
 
 
+# Words after "PHC"/"CHC" that name a part or a person of the centre, not its village.
+_CENTRE_NOT_PLACE = frozenset({"staff", "doctor", "doctors", "level", "visit", "records", "register", "team", "ward",
+                               "building", "campus", "premises", "officer", "incharge", "in-charge", "nurse", "ambulance"})
+
+
+def _centre_place(tok: Token) -> bool:
+    """The word after "PHC"/"CHC": a capitalised word in mixed case (the village the centre serves,
+    "CHC Salon", "PHC Kunda") even when it is also English, unless it names the centre's staff or parts."""
+    return tok.capitalised and not tok.upper_line and not tok.text.isupper() and not tok.stop \
+        and not tok.medical and not tok.devanagari and tok.key not in _CENTRE_NOT_PLACE and len(tok.key) >= 3
+
+
+def _hospital_word(tok: Token) -> bool:
+    """A word of a hospital's name: place-shaped, or in a capitals line a clinical word too
+    ("HOLY FAMILY HOSPITAL", "LIFELINE EYE CLINIC"), which mixed case already lets through."""
+    return _placeish(tok) or (tok.upper_line and tok.medical and not tok.stop and not tok.devanagari)
+
+
 def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
     spans: list[Span] = []
     n = len(tokens)
@@ -344,7 +385,7 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
             continue
         j = i
         # Possessives belong to hospital names (Nizam's Institute, St. Elizabeth's Medical Center).
-        while j - 1 >= 0 and i - j < 5 and _placeish(tokens[j - 1]) and tokens[j - 1].key not in HOSPITAL_HEADS \
+        while j - 1 >= 0 and i - j < 5 and _hospital_word(tokens[j - 1]) and tokens[j - 1].key not in HOSPITAL_HEADS \
                 and (joined(text, tokens[j - 1], tokens[j]) or (tokens[j - 1].possessive and tokens[j].start - tokens[j - 1].end <= 3)):
             j -= 1
         while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
@@ -356,7 +397,8 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         # Kolkata" and "City Care Clinic" (two capitalised words in mixed case) are.
         proper = i - j >= 2 and not tok.upper_line and all(tokens[k].capitalised for k in range(j, i))
         # "Synod Hospital Durtlang", "CHC Reasi": a place name no gazetteer knows written after the head.
-        trailing = i + 1 < n and joined(text, tok, tokens[i + 1]) and _trailing_place(tokens[i + 1])
+        trailing = i + 1 < n and joined(text, tok, tokens[i + 1]) and (
+            _trailing_place(tokens[i + 1]) or (tok.key in _CENTRE_CODES and _centre_place(tokens[i + 1])))
         # "District Hospital Barabanki", "Civil Hospital Sadar": a kind of hospital named by the place after it.
         kind_then_place = trailing and j < i and not tok.upper_line and tokens[j].capitalised
         if generic_only and not ((named_by_place and j < i) or proper or (trailing and tok.key in _CENTRE_CODES)
@@ -399,6 +441,14 @@ def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:
                 and not any(c in ",।;|" or c.isalpha() for c in text[tokens[j - 1].end:tokens[j].start]):
             last = j
             j += 1
+        if last is None:
+            # "ग्राम Bairia": a place written in Latin letters after a Devanagari address word.
+            while j < n and j - i <= 3 and not tokens[j].devanagari and (tokens[j].capitalised or tokens[j].upper_line) \
+                    and not tokens[j].stop and not tokens[j].medical and not (tokens[j].common and not tokens[j].place) \
+                    and "\n" not in text[tokens[j - 1].end:tokens[j].start] \
+                    and not any(c in ",।;|" or c.isalpha() for c in text[tokens[j - 1].end:tokens[j].start]):
+                last = j
+                j += 1
         if last is not None:
             label = Label.LOCATION if tok.text in ("जिला", "ज़िला", "तहसील") else Label.ADDRESS
             spans.append(Span(tokens[i + 1].start, tokens[last].end, label.value, 0.75, "devanagari_address"))
