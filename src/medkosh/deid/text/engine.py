@@ -13,6 +13,21 @@ from medkosh.deid.text.tokens import tokenize
 from medkosh.deid.text.types import PROFILES, Label, Span
 from medkosh.deid.text.validators import pin_plausible
 
+# Indic digits (Devanagari ०-९, Bengali, Gurmukhi, Gujarati, Odia, Tamil, Telugu, Kannada, Malayalam)
+# as ASCII: one code point for one, so the pattern recognizers read "२१/०१/२०२०" with offsets intact.
+_INDIC_DIGITS = {base + d: ord("0") + d for base in (0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+                                                     0x0CE6, 0x0D66) for d in range(10)}
+_INDIC_DIGIT_RE = re.compile("[" + "".join(f"{chr(b)}-{chr(b + 9)}" for b in (0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66,
+                                                                             0x0BE6, 0x0C66, 0x0CE6, 0x0D66)) + "]")
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every Indic digit replaced by its ASCII digit (same length, same offsets)."""
+    if text.isascii() or _INDIC_DIGIT_RE.search(text) is None:
+        return text
+    return text.translate(_INDIC_DIGITS)
+
+
 _PIN_AFTER = re.compile(r"[ \t,\-–:]*(?:pin(?:code)?[ \t:.\-]*)?([1-9]\d{2} ?\d{3})(?!\d)", re.IGNORECASE)
 _PLACE_LABELS = frozenset({Label.LOCATION.value, Label.ADDRESS.value, Label.HOSPITAL.value, Label.PIN.value})
 # When two findings overlap, the more specific label names the merged span.
@@ -79,9 +94,10 @@ def detect(text: str, *, profile: str = "default") -> list[Span]:
         # neither a word nor a space, so no name or address runs across a removed identifier.
         text = _OWN_TAGS.sub(lambda m: "\x00" * len(m.group()), text)
     lex = lexicon()
-    spans = find_patterns(text, profile)
+    digits = ascii_digits(text)
+    spans = find_patterns(digits, profile)
     tokens = tokenize(text, lex)
     spans.extend(find_names(text, tokens, profile))
     spans.extend(find_places(text, tokens, lex, profile))
-    spans.extend(_pins_after_places(text, spans))
+    spans.extend(_pins_after_places(digits, spans))
     return merge(spans)

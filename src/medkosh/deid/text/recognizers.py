@@ -37,6 +37,8 @@ class PatternRecognizer:
     context_required: bool = False
     scan_without_context: bool = True
     validator: Callable[[str, str, int, int], bool] | None = None  # (value, text, start, end)
+    # "Reg. No. TN-1176": a state council's code names a state, not a person; only the number is kept.
+    strip_state_prefix: bool = False
     compiled: re2._Regexp = field(init=False, repr=False, compare=False)
     compiled_bytes: re2._Regexp = field(init=False, repr=False, compare=False)
     context_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
@@ -79,6 +81,9 @@ class PatternRecognizer:
                 continue
             if uuid_check and _inside_uuid(text, start, end):
                 continue
+            if self.strip_state_prefix and end - start > 3 and text[start + 2] == "-" and text[start:start + 2].isupper() \
+                    and text[start + 3].isdigit() and v.state_code_valid(text[start:start + 2]):
+                start += 3
             score = self.score
             if self.context:
                 if self.has_context(text, start):
@@ -234,7 +239,7 @@ _FOUR_DIGITS = re.compile(r"\d{4}")
 _DIGIT_RUNS = re.compile(r"\d+")
 
 _DATE_CUE = re.compile(r"(?:\b(?:on|since|from|till|until|dated?|dt|d/o|admitted|discharged|seen|"
-                       r"doa|dod|dos|by|before|after)\s*[:.]?\s*)$")
+                       r"doa|dod|dos|by|before|after|दिनांक|दि|तारीख|तिथि)\s*[:.]?\s*)$")
 _MD_STOP_AFTER = re.compile(r"^\s*(?:ns|normal saline|strength|str|tab|tablet|cup|pain|mg|ml|units?|"
                             r"times|sessions?|doses?|full|scale)\b", re.IGNORECASE)
 
@@ -295,12 +300,47 @@ def _word_date(value: str, text: str, start: int, end: int) -> bool:
 _CTX_AADHAAR = ("aadhaar", "aadhar", "adhaar", "adhar", "uid", "uidai", "आधार", "aadhaar no", "e-kyc")
 _CTX_ABHA = ("abha", "health id", "healthid", "hid", "phr", "abdm", "ndhm", "आभा")
 _CTX_PHONE = ("phone", "ph", "mob", "mobile", "cell", "tel", "telephone", "contact", "call", "called",
-              "pager", "beeper", "beep", "page", "paged", "ext", "number", "no", "whatsapp", "फोन", "मोबाइल")
+              "pager", "beeper", "beep", "page", "paged", "ext", "number", "no", "whatsapp", "फोन", "फ़ोन", "मोबाइल", "मो", "संपर्क", "दूरभाष")
 _CTX_PIN = ("pin", "pincode", "pin code", "postal", "post", "address", "addr", "dist", "district", "city",
             "state", "road", "rd", "nagar", "colony", "village", "vill", "taluk", "taluka", "tehsil", "po",
             "ps", "sector", "street", "marg", "lane", "r/o", "resident", "residing", "near", "opp",
-            "chowk", "layout", "pin-", "पिन", "india")
+            "chowk", "layout", "pin-", "पिन", "india", "पिनकोड", "पिन कोड", "के पास", "जिला", "ज़िला", "ग्राम",
+            "गांव", "गाँव", "पोस्ट", "डाकघर", "तहसील", "थाना", "मोहल्ला", "नगर", "निवासी", "पता")
 _CTX_MRN = ("uhid", "mrn", "mr no", "ip no", "op no", "reg no")
+
+# Hindi month names (both common spellings). RE2's \b is ASCII-only, so a validator checks that the
+# month word is not the head of a longer Devanagari word.
+_HI_MONTH = (r"(?:जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|अप्रेल|मई|जून|जुलाई|अगस्त|सितंबर|सितम्बर|अक्टूबर|अक्तूबर|अक्तुबर"
+             r"|नवंबर|नवम्बर|दिसंबर|दिसम्बर)")
+# "No." in its English and Hindi writings, and the separators notes put before a value ("UHID :- X").
+_NO = r"(?:no|nos|number|num|#|सं|संख्या|नं|नंबर|क्रमांक)"
+_SEP = r"[ \t]*(?::-|:|#|-|=|–)?[ \t]*"
+_VALUE = r"([A-Z0-9][A-Z0-9/\-]{2,24})"
+
+
+def _devanagari_word_end(value: str, text: str, start: int, end: int) -> bool:
+    """The match does not stop inside a longer word (letters or vowel signs follow) nor start inside a number."""
+    after = text[end] if end < len(text) else " "
+    if after.isalnum() or "\u0900" <= after <= "\u097f":
+        return False
+    before = text[start - 1] if start > 0 else " "
+    return not before.isalnum() and not (before in "./-" and start > 1 and text[start - 2].isdigit())
+
+
+def _hi_date(value: str, text: str, start: int, end: int) -> bool:
+    if not _devanagari_word_end(value, text, start, end):
+        return False
+    digits = _DIGIT_RUNS.findall(value)
+    return not digits or len(digits[0]) > 2 or 1 <= int(digits[0]) <= 31
+
+
+def _hi_age(value: str, text: str, start: int, end: int) -> bool:
+    return _age(value, text, start, end) and _isolated(text, start, end)
+
+
+def _id_value(value: str, text: str, start: int, end: int) -> bool:
+    """A keyed value holds a digit and is not the start of a decimal (a lab value "No. 4.5")."""
+    return _has_digit(value, text, start, end) and not (end + 1 < len(text) and text[end] == "." and text[end + 1].isdigit())
 
 _PATTERNS: list[PatternRecognizer] = [
     # Identifiers with an @ or a scheme first: they contain digits the number recognizers would split.
@@ -354,13 +394,40 @@ _PATTERNS: list[PatternRecognizer] = [
                       context=_CTX_PHONE, context_required=True),
     # Hospital numbers: the keyword names the field; only the value is the identifier.
     PatternRecognizer("mrn", Label.MRN,
-                      r"(?i)\b(?:uhid|mrn|crn|regn|m\.r\.n)\.?[ \t]*(?:no|number|num|id|#)?\.?[ \t]*[:#\-=]?[ \t]*"
-                      r"([A-Z0-9][A-Z0-9/\-]{2,24})", 0.85, group=1, validator=_has_digit),
+                      r"(?i)\b(?:uhid|mrn|crn|regn|regd|m\.r\.n)\.?[ \t]*(?:no|number|num|id|#)?\.?" + _SEP + _VALUE,
+                      0.85, group=1, validator=_has_digit),
     PatternRecognizer("mrn_keyed", Label.MRN,
-                      r"(?i)\b(?:mr|mrd|m\.r|ipd?|opd?|i\.p|o\.p|cr|reg(?:istration)?|hosp(?:ital)?|patient|pt|unit"
-                      r"|admission|adm|case|record|chart|file|uid|inpatient|outpatient|bed)\.?[ \t]*"
-                      r"(?:no|number|num|id|#)\.?[ \t]*[:#\-=]?[ \t]*([A-Z0-9][A-Z0-9/\-]{2,24})", 0.8, group=1,
-                      validator=_has_digit),
+                      r"(?i)\b(?:mr|mrd|m\.r|ipd?|opd?|i\.p|o\.p|cr|c\.r|reg(?:istration|d|n)?|hosp(?:ital)?|patient|pt"
+                      r"|unit|admission|adm|case|record|chart|file|uid|inpatient|outpatient|mlc|m\.l\.c|pm|p\.m"
+                      r"|post[ \-]?mortem|autopsy|bht|bed head ticket|donor|rch|mcts|rch/mcts|mcts/rch|referral|ref)\.?"
+                      r"[ \t]*(?:no|number|num|id|#)\.?" + _SEP + _VALUE, 0.8, group=1, validator=_id_value,
+                      strip_state_prefix=True),
+    # Medico-legal case numbers are written without "No." as often as with it: "MLC 397/2018", "MLC MLC/2018/0445".
+    PatternRecognizer("mlc_bare", Label.MRN, r"\b(?:MLC|Mlc|mlc)[ \t]*(?::-|:|-|#)?[ \t]*([A-Z]{0,4}/?\d[0-9A-Z/\-]{1,24})",
+                      0.8, group=1, validator=_id_value),
+    # Police papers: FIR / GD / DD numbers, and a constable's belt or badge number.
+    PatternRecognizer("police_case", Label.ID,
+                      r"(?i)\b(?:fir|f\.i\.r|g\.?d|d\.?d|crime|cr\. ?case|ps case|p\.s\. case)\.?[ \t]*"
+                      r"(?:no\.?|number|#)?" + _SEP + r"(\d{1,6}(?:[/\-]\d{2,4})?)\b", 0.75, group=1, validator=_isolated_only),
+    PatternRecognizer("police_number", Label.ID,
+                      r"(?i)\b(?:belt|badge|buckle|pis|constable|const|c/no)\.?[ \t]*(?:no\.?|number|#)" + _SEP
+                      + r"(\d{2,7})\b", 0.75, group=1, validator=_isolated_only),
+    # A rank, one to three name words, then "No. 2724": the policeman's number ("HC Ram Lal No. 2724, PS X").
+    PatternRecognizer("police_rank_number", Label.ID,
+                      r"\b(?:HC|H\.C\.|Hc|Head Constable|HEAD CONSTABLE|Constable|CONSTABLE|Ct\.|CT\.|L/Ct\.?|L/CT\.?"
+                      r"|SI|S\.I\.|ASI|A\.S\.I\.|SHO|S\.H\.O\.|Inspector|INSPECTOR|Insp\.|INSP\.|HC/|PC|Sub-Inspector)"
+                      r"[ \t]+(?:[A-Za-z][A-Za-z.]*[ \t]+){1,3}(?:No|NO|no)\.?[ \t]*(\d{2,7})\b", 0.75, group=1,
+                      validator=_isolated_only),
+    PatternRecognizer("police_number_ps", Label.ID, r"(?i)\bno\.?[ \t]*(\d{2,7}),?[ \t]+p\.?s\.?[ \t]", 0.7, group=1,
+                      validator=_isolated_only),
+    # Hospital numbers shaped like IPD-488611 or OPD/60589/23 need no field word.
+    PatternRecognizer("mrn_shaped", Label.MRN, r"\b(?:IPD|OPD|IP|OP|MRD|UHID|CR)(?:[\-/]|No\.?)?\d{4,12}(?:[/\-]\d{2,4})?\b",
+                      0.75, validator=_isolated_only),
+    # Hindi field words: "पर्ची सं. OPD/60589/23", "पंजीकरण संख्या: 4521".
+    PatternRecognizer("mrn_hindi", Label.MRN,
+                      r"(?:पर्ची|पंजीकरण|पंजीयन|रजिस्ट्रेशन|भर्ती|ओपीडी|आईपीडी|यूएचआईडी|एमएलसी|केस|मरीज़|मरीज)[ \t]*"
+                      r"(?:सं|संख्या|नं|नंबर|क्रमांक)\.?" + _SEP + r"([A-Za-z0-9][A-Za-z0-9/\-]{2,24})", 0.8, group=1,
+                      validator=_id_value),
     # House, flat and plot numbers: the keyword belongs to the address ("House No. 967", "Flat 1211").
     PatternRecognizer("house_number", Label.ADDRESS,
                       r"(?i)\b(?:h\.? ?no|house ?no|flat(?: ?no)?|plot(?: ?no)?|door ?no|d\. ?no|qtr\.? ?no|quarter ?no"
@@ -369,7 +436,8 @@ _PATTERNS: list[PatternRecognizer] = [
                       0.75, validator=_has_digit),
     PatternRecognizer("id_keyed", Label.ID,
                       r"(?i)\b(?:accession|acc|specimen|sample|lab|policy|card|account|a/c|ration|insurance"
-                      r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|token|ref|reference|id|ayushman)"
+                      r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|token|ref|reference|id|ayushman"
+                      r"|bag|blood bag|segment|enrolment|enrollment|abha|nikshay|rch|mcts)"
                       r"\.?[ \t]*(?:no\.?|number|num|id|#|:)[ \t]*[:#\-=]?[ \t]*([A-Z]{0,5}\d[0-9A-Z/\-]{3,24})",
                       0.6, group=1, validator=_has_digit),
     # State abbreviations (U.P., M.P., J&K) after a place or in brackets: "Doda (H.P.)", "Agra, U.P.".
@@ -394,6 +462,9 @@ _PATTERNS: list[PatternRecognizer] = [
                       rf"(?i)\b{_MONTH}\.?[ \t\-]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?\b", 0.8, validator=_word_date),
     PatternRecognizer("date_month_year", Label.DATE, rf"(?i)\b{_MONTH}\.?,?[ \t\-']*(?:\d{{4}}|'\d{{2}})\b", 0.8,
                       validator=_word_date),
+    PatternRecognizer("date_hindi_month", Label.DATE,
+                      r"\b\d{1,2}[ \t\-./]*" + _HI_MONTH + r"(?:,?[ \t\-./]*(?:\d{4}|\d{2}))?", 0.85, validator=_hi_date),
+    PatternRecognizer("date_hindi_month_year", Label.DATE, _HI_MONTH + r",?[ \t\-]*\d{4}\b", 0.8, validator=_hi_date),
     PatternRecognizer("date_mm_yyyy", Label.DATE, r"\b\d{1,2}[/\-]\d{4}\b", 0.6, validator=_month_year),
     PatternRecognizer("date_month_day_numeric", Label.DATE, r"\b\d{1,2}/\d{1,2}\b", 0.5, validator=_month_day),
     # Ages over 89 are identifying under HIPAA Safe Harbor; younger ages are clinical content.
@@ -402,6 +473,11 @@ _PATTERNS: list[PatternRecognizer] = [
                       0.85, group=1, validator=_age),
     PatternRecognizer("age_over_89_keyed", Label.AGE, r"(?i)\bage[d:]?[ \t]*(?:of[ \t]*)?[:=\-]?[ \t]*(9\d|1[0-2]\d)\b",
                       0.85, group=1, validator=_age),
+    # Hindi: "उम्र 92 वर्ष", "आयु: 95", "97 वर्ष की" (digits already ASCII: see engine.ascii_digits).
+    PatternRecognizer("age_over_89_hindi", Label.AGE, r"(?:उम्र|उमर|आयु)[ \t]*(?:[:=\-–][ \t]*)?(9\d|1[0-2]\d)",
+                      0.85, group=1, validator=_hi_age),
+    PatternRecognizer("age_over_89_hindi_years", Label.AGE, r"\b(9\d|1[0-2]\d)[ \t]*(?:वर्ष|साल|yrs|years)", 0.85,
+                      group=1, validator=_hi_age),
     PatternRecognizer("age_over_89_sex", Label.AGE, r"\b(9\d|1[0-2]\d)[ \t]?/?[ \t]?(?:M|F|yo[MF]|yoM|yoF)\b", 0.7, group=1,
                       validator=_age),
 ]
