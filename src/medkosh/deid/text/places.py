@@ -13,6 +13,7 @@ from medkosh.deid.text.lexicon import (
     HOSPITAL_GENERIC,
     HOSPITAL_HEADS,
     HOSPITAL_NAMES,
+    INDIAN_STATES,
     LOCALITY_HEADS,
     PHRASE_START,
     PLACE,
@@ -345,6 +346,36 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
 
 
 _CENTRE_CODES = frozenset({"phc", "chc", "uphc", "sdh"})
+# Codes of public hospitals typed in capitals before their town ("GH Malur", "GMC Mehsana",
+# "APHC Saswad", "ESIC Hospital Boduppal"): a place after them must be no English word.
+_STRICT_CODES = frozenset({"aphc", "gh", "gmc", "esic", "rh", "sdh", "uchc", "hwc", "bphc", "cphc", "dh"})
+# Indian-language hospital heads: "Swasthya Chikitsalaya", "Amrutha Hrudayalaya", "Sri Kanaka Durga
+# Nethralaya", "Kamdhenu Seva Sadan", "Arogya Path Lab", "Jan Kalyan Aspatal".
+_INDIC_HEADS = frozenset({"chikitsalaya", "chikitsalay", "chikitshalaya", "aspatal", "aspataal", "hrudayalaya",
+                          "hridayalaya", "nethralaya", "netralaya", "arogyalaya", "aushadhalaya", "sadan", "lab",
+                          "kendra", "kendr"})
+_HEADS = HOSPITAL_HEADS | _INDIC_HEADS
+# Words that alone name no hospital, beyond the lexicon's list: "Path Lab", "Seva Sadan", "Arogya Kendra".
+_GENERIC = HOSPITAL_GENERIC | frozenset({"path", "pathology", "diagnostic", "seva", "sewa",
+                                         "prathmik", "samudayik", "up", "railway", "esic", "model", "area",
+                                         "anganwadi", "aanganwadi", "zila", "jila", "mahila", "zonal", "divisional"})
+# Words before a hospital's name that belong to it: "Shri Balaji Hospital", "Maa Vaishno Clinic", "Sant Kabir ...".
+_HOSPITAL_PREFIXES = frozenset({"sri", "shri", "shree", "sree", "maa", "jai", "jay", "sant", "st", "new", "om",
+                                "mata", "baba", "swami", "guru"})
+
+
+def _next_head(text: str, tokens: list[Token], i: int) -> int:
+    """"College & Hospital", "Maternity & Nursing Home", "Hospital and Research Centre": the index of the
+    last head word of a name joined by '&' or 'and' (i when there is none)."""
+    k = i + 1
+    if k < len(tokens) and text[tokens[i].end:tokens[k].start] in (" & ", " and ", " AND ") \
+            and (tokens[k].capitalised or tokens[k].upper_line):
+        for m in (k, k + 1):
+            if m < len(tokens) and tokens[m].key in _HEADS and (m == k or joined(text, tokens[m - 1], tokens[m])):
+                return m
+            if m < len(tokens) and not (tokens[m].key in _GENERIC or tokens[m].key in ("nursing", "research", "trauma")):
+                return i
+    return i
 
 
 def _trailing_place(tok: Token) -> bool:
@@ -373,6 +404,39 @@ def _hospital_word(tok: Token) -> bool:
     return _placeish(tok) or (tok.upper_line and tok.medical and not tok.stop and not tok.devanagari)
 
 
+def _code_place(tok: Token) -> bool:
+    """The town after a centre code, also typed in capitals on a line that is not ("P.H.C. ARSIKERE")."""
+    if _trailing_place(tok):
+        return True
+    return tok.text.isupper() and len(tok.key) >= 4 and (tok.unknown or tok.place) and not tok.common \
+        and not tok.medical and not tok.stop and not tok.devanagari and tok.key not in _HEADS
+
+
+def _dotted_code(text: str, tokens: list[Token], i: int) -> int | None:
+    """"P.H.C. Chandrakona", "C.H.C. Shopian": the index of the first letter of a dotted centre code
+    ending at token i, else None."""
+    if tokens[i].key != "c" or i < 2 or tokens[i - 1].key != "h" or tokens[i - 2].key not in ("p", "c"):
+        return None
+    if text[tokens[i - 2].start:tokens[i].end + 1].upper() not in ("P.H.C.", "C.H.C."):
+        return None
+    return i - 2
+
+
+def _trailing_run(text: str, tokens: list[Token], k: int) -> int:
+    """The end of a town after a hospital: up to three place words ("Uruli Kanchan", "Vadgaon Budruk")
+    and a part of the town in brackets ("Kurla (W)")."""
+    last = k
+    while last + 1 < len(tokens) and last - k < 2 and joined(text, tokens[last], tokens[last + 1]) \
+            and _trailing_place(tokens[last + 1]):
+        last += 1
+    end = tokens[last].end
+    m = _TOWN_PART.match(text, end)
+    return m.end() if m else end
+
+
+_TOWN_PART = re.compile(r" ?\((?:[EWNS]|East|West|North|South)\)")
+
+
 def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
     spans: list[Span] = []
     n = len(tokens)
@@ -380,49 +444,172 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
             spans.append(Span(tok.start, tok.end, Label.HOSPITAL.value, 0.8, "hospital_name"))
             continue
-        head = tok.key in HOSPITAL_HEADS or (tok.key == "home" and i > 0 and tokens[i - 1].key == "nursing")
+        dotted = _dotted_code(text, tokens, i)
+        if dotted is not None:
+            # "P.H.C. Chandrakona": the dotted code and the village after it.
+            k = i + 1
+            if k < n and joined(text, tok, tokens[k]) and (_code_place(tokens[k]) or _centre_place(tokens[k])):
+                spans.append(Span(tokens[dotted].start, _trailing_run(text, tokens, k), Label.HOSPITAL.value, 0.8,
+                                  "hospital"))
+            continue
+        if tok.key in _STRICT_CODES and tok.text.isupper() and i + 1 < n:
+            # "GH Malur", "APHC URULI KANCHAN", "GMC Jagatsinghpur".
+            k = i + 1
+            if joined(text, tok, tokens[k]) and _code_place(tokens[k]) and tokens[k].key not in _HEADS:
+                spans.append(Span(tok.start, _trailing_run(text, tokens, k), Label.HOSPITAL.value, 0.8, "hospital"))
+                continue
+        head = tok.key in _HEADS or (tok.key == "home" and i > 0 and tokens[i - 1].key in ("nursing", "maternity"))
         if not head or not (tok.capitalised or tok.upper_line):
             continue
         j = i
         # Possessives belong to hospital names (Nizam's Institute, St. Elizabeth's Medical Center).
-        while j - 1 >= 0 and i - j < 5 and _hospital_word(tokens[j - 1]) and tokens[j - 1].key not in HOSPITAL_HEADS \
-                and (joined(text, tokens[j - 1], tokens[j]) or (tokens[j - 1].possessive and tokens[j].start - tokens[j - 1].end <= 3)):
+        while j - 1 >= 0 and i - j < 5 and _hospital_word(tokens[j - 1]) and tokens[j - 1].key not in _HEADS \
+                and (joined(text, tokens[j - 1], tokens[j]) or (tokens[j - 1].possessive and tokens[j].start - tokens[j - 1].end <= 3)
+                     or (text[tokens[j - 1].end:tokens[j].start] == " & " and tokens[j].key in _GENERIC | {"nursing"})):
             j -= 1
         while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
             j += 1
-        generic_only = j == i or all(tokens[k].key in HOSPITAL_GENERIC for k in range(j, i))
-        named_by_place = i + 1 < n and joined(text, tok, tokens[i + 1], allow_comma=True) and tokens[i + 1].place \
-            and (tokens[i + 1].capitalised or tokens[i + 1].upper_line)
+        if j > 0 and tokens[j - 1].key in _HOSPITAL_PREFIXES and joined(text, tokens[j - 1], tokens[j]) and j < i \
+                and (tokens[j - 1].capitalised or tokens[j - 1].upper_line):
+            j -= 1  # "Sri Kanaka Durga Nethralaya", "Shri Balaji Hospital"
+        govt = j > 0 and tokens[j - 1].key in ("govt", "government", "distt", "dist") \
+            and text[tokens[j - 1].end:tokens[j].start] in (". ", " ", ".")
+        generic_only = j == i or all(tokens[k].key in _GENERIC or tokens[k].key in _HOSPITAL_PREFIXES
+                                     for k in range(j, i))
+        if tok.key in _INDIC_HEADS and tok.key in ("sadan", "lab", "kendra", "kendr") and j == i:
+            continue  # "Sadan", "Lab", "Kendra" alone are no hospital heads
+        last_head = _next_head(text, tokens, i)
+        named_by_place = last_head + 1 < n and joined(text, tokens[last_head], tokens[last_head + 1], allow_comma=True) \
+            and tokens[last_head + 1].place and (tokens[last_head + 1].capitalised or tokens[last_head + 1].upper_line)
         # "the hospital", "a private clinic", "District Hospital" are no names; "District Hospital
         # Kolkata" and "City Care Clinic" (two capitalised words in mixed case) are.
         proper = i - j >= 2 and not tok.upper_line and all(tokens[k].capitalised for k in range(j, i))
         # "Synod Hospital Durtlang", "CHC Reasi": a place name no gazetteer knows written after the head.
-        trailing = i + 1 < n and joined(text, tok, tokens[i + 1]) and (
-            _trailing_place(tokens[i + 1]) or (tok.key in _CENTRE_CODES and _centre_place(tokens[i + 1])))
-        # "District Hospital Barabanki", "Civil Hospital Sadar": a kind of hospital named by the place after it.
-        kind_then_place = trailing and j < i and not tok.upper_line and tokens[j].capitalised
+        nxt = last_head + 1
+        trailing = nxt < n and joined(text, tokens[last_head], tokens[nxt]) and (
+            _trailing_place(tokens[nxt]) or (tok.key in _CENTRE_CODES and _centre_place(tokens[nxt])))
+        if not trailing and nxt < n and (j < i or govt) and joined(text, tokens[last_head], tokens[nxt], allow_comma=True) \
+                and _trailing_place(tokens[nxt]):
+            trailing = True  # "Govt. Medical College & Hospital, Idukki", "ESIC Model Hospital, Kathriguppe"
+        # "District Hospital Barabanki", "Civil Hospital Sadar", "ZONAL HOSPITAL JEJURI", "Govt. Hospital
+        # Jaitu": a kind of hospital named by the place after it.
+        kind_then_place = trailing and ((j < i and (tokens[j].capitalised or tok.upper_line)) or govt)
         if generic_only and not ((named_by_place and j < i) or proper or (trailing and tok.key in _CENTRE_CODES)
                                  or kind_then_place):
             continue
-        end = tokens[i + 1].end if trailing else tok.end
-        if j > 0 and tokens[j - 1].key in ("govt", "government") and text[tokens[j - 1].end:tokens[j].start] in (". ", " ", "."):
+        end = _trailing_run(text, tokens, nxt) if trailing else tokens[last_head].end
+        if govt:
             j -= 1  # "Govt. Rajaji Hospital"
         # "Institute of Medical Sciences", "Hospital & Research Centre"
-        k = i + 1
+        k = last_head + 1
         while k + 1 < n and tokens[k].key in ("of", "and") and joined(text, tokens[k - 1], tokens[k]) \
                 and _placeish(tokens[k + 1]) and joined(text, tokens[k], tokens[k + 1]):
-            end = tokens[k + 1].end
+            end = max(end, tokens[k + 1].end)
             k += 2
             while k < n and _placeish(tokens[k]) and joined(text, tokens[k - 1], tokens[k]) and k - i < 8:
-                end = tokens[k].end
+                end = max(end, tokens[k].end)
                 k += 1
         spans.append(Span(tokens[j].start, end, Label.HOSPITAL.value, 0.8, "hospital"))
     return spans
 
+# Field words of Indian rural addresses that name the place right after them, written with a dot,
+# a colon or a hyphen ("Ta. Velhe", "Teh. Ghudda", "Mu. Po. Theur", "Ji. Mehsana", "Jilha Beed",
+# "Mouza Kismat Bajkul", "Firka: Melattur", "gram Kamdara", "Vill-Ghaghra, PO-Parsa, PS-Bharno, Dist-Gumla").
+_PLACE_FIELDS = frozenset({"vill", "village", "gram", "gaon", "po", "ps", "dist", "distt", "district", "via", "ta",
+                           "tal", "taluka", "taluk", "teh", "tah", "tehsil", "mu", "ji", "jilha", "jila", "jilla",
+                           "zila", "zilla", "mouza", "mauza", "firka", "thana", "post", "mandal", "block", "hobli",
+                           "at", "town", "city", "p.o", "p.s"})
+# Short field words that count only with a dot, colon or hyphen, or when typed in capitals ("PO BELSAND").
+_SHORT_FIELDS = frozenset({"po", "ps", "ta", "tal", "teh", "tah", "mu", "ji", "at", "via"})
+# Field words that count in lower case too (Hinglish): "gram Kamdara", "thana Maner".
+_LOWER_PLACE_FIELDS = frozenset({"gram", "gaon", "thana", "zila", "zilla", "jila", "tehsil", "taluka", "mouza"})
+_FIELD_GAP = re.compile(r"[ \t]*[.:\-][ \t]*|[ \t]+")
+
+
+def _field_target(tok: Token) -> bool:
+    """A place name after a field word: capitalised or in capitals, no function or clinical word,
+    and no English word unless a gazetteer knows it as a place."""
+    if tok.devanagari or tok.stop or tok.medical or not (tok.capitalised or tok.upper_line):
+        return False
+    if tok.key in _PLACE_FIELDS or tok.key in _ADDRESS_FIELDS:
+        return False
+    return tok.unknown or tok.place or tok.name or bool(tok.flags & PHRASE_START) or tok.key.endswith(PLACE_ENDINGS)
+
+
+def _extend_place(text: str, tokens: list[Token], k: int, limit: int = 3) -> int:
+    """The last index of a place name of up to `limit` words starting at k ("Uruli Kanchan")."""
+    last = k
+    while last + 1 < len(tokens) and last - k + 1 < limit and joined(text, tokens[last], tokens[last + 1]) \
+            and _field_target(tokens[last + 1]):
+        last += 1
+    return last
+
+
+def _field_places(text: str, tokens: list[Token]) -> list[Span]:
+    spans: list[Span] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        key = tok.key
+        if "-" in key and (tok.unknown or tok.place or tok.name):
+            # "Dist-Kaimur", "PO-Parsa", "VILL-GHAGHRA": the tokenizer keeps inner hyphens in a word.
+            head, _, rest = tok.text.partition("-")
+            if head.lower() in _PLACE_FIELDS and rest[:1].isupper() and len(rest) >= 3 and (head[:1].isupper()):
+                last = _extend_place(text, tokens, i)
+                spans.append(Span(tok.start + len(head) + 1, tokens[last].end, Label.LOCATION.value, 0.7, "field_place"))
+            continue
+        if key not in _PLACE_FIELDS or i + 1 >= n:
+            continue
+        if not (tok.capitalised or key in _LOWER_PLACE_FIELDS):
+            continue
+        nxt = tokens[i + 1]
+        gap = text[tok.end:nxt.start]
+        m = _FIELD_GAP.fullmatch(gap)
+        if m is None or "\n" in gap:
+            continue
+        punct = any(c in gap for c in ".:-")
+        if key in _SHORT_FIELDS and not punct and not (tok.text.isupper() and (tok.upper_line or nxt.text.isupper())):
+            continue
+        if key in ("p.o", "p.s"):
+            continue
+        if not _field_target(nxt) or (nxt.common and not nxt.place and not nxt.upper_line):
+            continue
+        if nxt.text.isupper() and not tok.upper_line and len(nxt.text) <= 3:
+            continue  # "PS ICU": an acronym after a short field word is no place
+        last = _extend_place(text, tokens, i + 1)
+        spans.append(Span(nxt.start, tokens[last].end, Label.LOCATION.value, 0.7, "field_place"))
+    return spans
+
+
+# Indian states by their abbreviations, after a place ("Zila Jalore (RJ)", "Dist: Tiruvarur, T.N.",
+# "Ji. Mehsana, Guj.") and the word "State" after a state ("Kerala State").
+_STATE_ABBR = re.compile(
+    r"[ \t]*(?:,[ \t]*|\([ \t]*|(?:Dist|Distt|DIST|DISTT)\.?,?[ \t]*,?[ \t]*)"
+    r"((?:A\.P|T\.N|T\.S|U\.P|M\.P|H\.P|W\.B|M\.S|J\.K|J&K|Pb|Guj|Raj|Maha|Kar|Ker|Bih|Jhar|Chh|Utt|Odi)\.?"
+    r"|(?:AP|TN|TS|UP|MP|HP|WB|RJ|PB|MH|KA|KL|GJ|BR|JH|OD|CG|UK|HR|AS|ML|MN|MZ|NL|TR|SK|GA)\b)(?!\w)")
+_STATE_WORD = re.compile(r"[ \t]+(?:State|STATE)\b")
+
+
+def _state_abbreviations(text: str, spans: list[Span]) -> list[Span]:
+    found = []
+    for span in spans:
+        if span.label not in (Label.LOCATION.value, Label.ADDRESS.value):
+            continue
+        m = _STATE_ABBR.match(text, span.end)
+        if m is not None:
+            found.append(Span(m.start(1), m.end(1), Label.LOCATION.value, 0.7, "state_abbreviation"))
+        w = _STATE_WORD.match(text, span.end)
+        if w is not None and span.end - span.start >= 3 and text[span.start:span.end].lower() in _STATE_NAMES:
+            found.append(Span(span.start, w.end(), Label.LOCATION.value, 0.7, "state_abbreviation"))
+    return found
+
+
+_STATE_NAMES = frozenset(INDIAN_STATES)
+
 
 def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> list[Span]:
-    return (_gazetteer_places(text, tokens, lex) + _localities(text, tokens)
-            + _address_cues(text, tokens) + _hospitals(text, tokens) + find_devanagari_addresses(text, tokens))
+    spans = (_gazetteer_places(text, tokens, lex) + _localities(text, tokens) + _address_cues(text, tokens)
+             + _field_places(text, tokens) + _hospitals(text, tokens) + find_devanagari_addresses(text, tokens))
+    return spans + _state_abbreviations(text, spans)
 
 
 def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:

@@ -1,0 +1,59 @@
+"""Round-4 place rules (regional Indian addresses, field words, hospitals): each with a case it must
+catch and a case it must leave alone."""
+
+from __future__ import annotations
+
+from medkosh.deid.text import detect
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(s.label, text[s.start:s.end]) for s in detect(text)]
+
+
+def covered(text: str, word: str) -> bool:
+    """Some detected span covers the first occurrence of `word`."""
+    at = text.index(word)
+    return any(s.start <= at and at + len(word) <= s.end for s in detect(text))
+
+
+def test_hyphenated_field_words_name_the_place() -> None:
+    text = "Vill-Gorakhdih, PO-Sarwan, PS-Tundi, Dist-Giridih, Pin-815301"
+    for word in ("Gorakhdih", "Sarwan", "Tundi", "Giridih"):
+        assert covered(text, word), word
+    assert spans("Post-op day 2, Pre-op Hb 11.2, wound clean.") == []
+
+
+def test_abbreviated_field_words_name_the_place() -> None:
+    text = "Mu. Po. Khandala, Ta. Wai, Ji. Kheda. Mouza Bara Kalna. gram Karauni, thana Dhurki."
+    for word in ("Khandala", "Wai", "Kheda", "Bara Kalna", "Karauni", "Dhurki"):
+        assert covered(text, word), word
+    # Per os and per speculum are no post or police station.
+    assert not covered("Tab. Ondansetron 4 mg PO BD. PS: cervix healthy.", "cervix")
+    assert not covered("Ta. Paracetamol given", "Paracetamol")
+
+
+def test_state_abbreviations_after_a_place() -> None:
+    text = "Tehsil Osian, Zila Jalore (RJ). Dist: Tiruvarur, T.N. Ernakulam Dist., Kerala State - 682001"
+    assert covered(text, "RJ") and covered(text, "T.N") and covered(text, "Kerala State")
+    assert not covered("BP 120/80 (RJ) noted", "RJ")
+
+
+def test_centre_codes_before_a_town() -> None:
+    text = "Referred from GH Malur to APHC URULI KANCHAN; seen at P.H.C. Chandrakona and GMC Mehsana."
+    for word in ("GH Malur", "APHC URULI KANCHAN", "P.H.C. Chandrakona", "GMC Mehsana"):
+        assert covered(text, word), word
+    assert spans("GH deficiency suspected; GMC registration pending.") == []
+
+
+def test_kind_of_hospital_then_town_in_capitals_and_after_a_comma() -> None:
+    text = "REF FROM CIVIL HOSPITAL VADASERI TO GOVT. MEDICAL COLLEGE & HOSPITAL, IDUKKI ON 2016-02-16"
+    assert covered(text, "CIVIL HOSPITAL VADASERI")
+    assert covered(text, "GOVT. MEDICAL COLLEGE & HOSPITAL, IDUKKI")
+    assert spans("SHIFTED TO CIVIL HOSPITAL FOR FURTHER CARE") == []
+
+
+def test_indian_language_hospital_heads_and_prefixes() -> None:
+    text = "Delivered at Swasthya Chikitsalaya; seen at Sri Kanaka Durga Nethralaya and Jeevandeep Maternity & Nursing Home."
+    for word in ("Swasthya Chikitsalaya", "Sri Kanaka Durga Nethralaya", "Jeevandeep Maternity & Nursing Home"):
+        assert covered(text, word), word
+    assert spans("Sample sent to Path Lab; report from the Lab awaited.") == []
