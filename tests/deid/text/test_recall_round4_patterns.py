@@ -93,3 +93,19 @@ def test_registration_numbers_with_field_words() -> None:
     # An OPD day or an IP count is no identifier.
     assert not covered("Seen in OPD 3 times, IP 2 days.", "OPD")
     assert not covered("Hb No. 4.5 g/dl", "4.5")
+
+
+def test_more_field_words_and_separators() -> None:
+    assert labelled("BHT No. 4521 ", "4521") == "MRN"
+    assert labelled("P.M. No. 45/21 done at mortuary", "45/21") == "MRN"
+    assert labelled("IPD संख्या: 45678 ", "45678") == "MRN"
+    assert labelled("UHID सं. 778899", "778899") == "MRN"
+    assert labelled("OPD No.=A-2345", "A-2345") == "MRN"
+    # A token number is the day's queue position; "PM" after a time is the afternoon.
+    assert not covered("Token No. 4521 called at counter", "4521")
+    assert not covered("Febrile at 5 PM no rigors", "PM")
+
+
+def test_hospital_ward_is_no_address() -> None:
+    assert not covered("He was admitted in Ward No. 12 (surgery) on rounds.", "12")
+    assert covered("R/o Ward No. 12, Bhaluani, Pithoragarh", "12")

@@ -313,7 +313,7 @@ _CTX_MRN = ("uhid", "mrn", "mr no", "ip no", "op no", "reg no")
 _HI_MONTH = (r"(?:जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|अप्रेल|मई|जून|जुलाई|अगस्त|सितंबर|सितम्बर|अक्टूबर|अक्तूबर|अक्तुबर"
              r"|नवंबर|नवम्बर|दिसंबर|दिसम्बर)")
 # "No." in its English and Hindi writings, and the separators notes put before a value ("UHID :- X").
-_NO = r"(?:no|nos|number|num|#|सं|संख्या|नं|नंबर|क्रमांक)"
+_NO = r"(?:nos|no|number|num|#|संख्या|सं|नंबर|नं|क्रमांक)"
 _SEP = r"[ \t]*(?::-|:|#|-|=|–)?[ \t]*"
 _VALUE = r"([A-Z0-9][A-Z0-9/\-]{2,24})"
 
@@ -336,6 +336,16 @@ def _hi_date(value: str, text: str, start: int, end: int) -> bool:
 
 def _hi_age(value: str, text: str, start: int, end: int) -> bool:
     return _age(value, text, start, end) and _isolated(text, start, end)
+
+
+_HOSPITAL_WARD_BEFORE = re.compile(r"(?:\b(?:in|to|into|from|admitted|shifted|transferred)\s+(?:the\s+)?)$", re.IGNORECASE)
+
+
+def _house_number(value: str, text: str, start: int, end: int) -> bool:
+    """"Ward No. 12" after "admitted in"/"shifted to" is a hospital ward, not part of an address."""
+    if value[:4].lower() == "ward" and _HOSPITAL_WARD_BEFORE.search(text[max(0, start - 24):start]):
+        return False
+    return _has_digit(value, text, start, end)
 
 
 def _id_value(value: str, text: str, start: int, end: int) -> bool:
@@ -394,13 +404,13 @@ _PATTERNS: list[PatternRecognizer] = [
                       context=_CTX_PHONE, context_required=True),
     # Hospital numbers: the keyword names the field; only the value is the identifier.
     PatternRecognizer("mrn", Label.MRN,
-                      r"(?i)\b(?:uhid|mrn|crn|regn|regd|m\.r\.n)\.?[ \t]*(?:no|number|num|id|#)?\.?" + _SEP + _VALUE,
+                      r"(?i)\b(?:uhid|mrn|crn|regn|regd|m\.r\.n)\.?[ \t]*(?:" + _NO + r"|id)?\.?" + _SEP + _VALUE,
                       0.85, group=1, validator=_has_digit),
     PatternRecognizer("mrn_keyed", Label.MRN,
                       r"(?i)\b(?:mr|mrd|m\.r|ipd?|opd?|i\.p|o\.p|cr|c\.r|reg(?:istration|d|n)?|hosp(?:ital)?|patient|pt"
                       r"|unit|admission|adm|case|record|chart|file|uid|inpatient|outpatient|mlc|m\.l\.c|pm|p\.m"
                       r"|post[ \-]?mortem|autopsy|bht|bed head ticket|donor|rch|mcts|rch/mcts|mcts/rch|referral|ref)\.?"
-                      r"[ \t]*(?:no|number|num|id|#)\.?" + _SEP + _VALUE, 0.8, group=1, validator=_id_value,
+                      r"[ \t]*(?:" + _NO + r"|id)\.?" + _SEP + _VALUE, 0.8, group=1, validator=_id_value,
                       strip_state_prefix=True),
     # Medico-legal case numbers are written without "No." as often as with it: "MLC 397/2018", "MLC MLC/2018/0445".
     PatternRecognizer("mlc_bare", Label.MRN, r"\b(?:MLC|Mlc|mlc)[ \t]*(?::-|:|-|#)?[ \t]*([A-Z]{0,4}/?\d[0-9A-Z/\-]{1,24})",
@@ -433,10 +443,10 @@ _PATTERNS: list[PatternRecognizer] = [
                       r"(?i)\b(?:h\.? ?no|house ?no|flat(?: ?no)?|plot(?: ?no)?|door ?no|d\. ?no|qtr\.? ?no|quarter ?no"
                       r"|shop ?no|bungalow ?no|khasra ?no|ward ?no|gali ?no|street ?no|lane ?no|makan ?no|block ?no)\.?[ \t]*[:#\-]?[ \t]*"
                       r"((?:[A-Za-z]-?)?\d[0-9A-Za-z/\-]{0,14})",
-                      0.75, validator=_has_digit),
+                      0.75, validator=_house_number),
     PatternRecognizer("id_keyed", Label.ID,
                       r"(?i)\b(?:accession|acc|specimen|sample|lab|policy|card|account|a/c|ration|insurance"
-                      r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|token|ref|reference|id|ayushman"
+                      r"|claim|employee|emp|member|beneficiary|pmjay|cghs|esic|ticket|ref|reference|id|ayushman"
                       r"|bag|blood bag|segment|enrolment|enrollment|abha|nikshay|rch|mcts)"
                       r"\.?[ \t]*(?:no\.?|number|num|id|#|:)[ \t]*[:#\-=]?[ \t]*([A-Z]{0,5}\d[0-9A-Z/\-]{3,24})",
                       0.6, group=1, validator=_has_digit),
