@@ -57,3 +57,25 @@ def test_indian_language_hospital_heads_and_prefixes() -> None:
     for word in ("Swasthya Chikitsalaya", "Sri Kanaka Durga Nethralaya", "Jeevandeep Maternity & Nursing Home"):
         assert covered(text, word), word
     assert spans("Sample sent to Path Lab; report from the Lab awaited.") == []
+
+
+def test_regional_hamlet_street_and_house_words() -> None:
+    text = "Pt Ramu, Gugulothu Thanda, Tiptur Taluk. Kunnumpurath Veedu. Rebari Dhani. Jaton ki Dhani. Gouda Sahi."
+    for word in ("Gugulothu Thanda", "Kunnumpurath Veedu", "Rebari Dhani", "Jaton ki Dhani", "Gouda Sahi"):
+        assert covered(text, word), word
+    assert not covered(text, "Taluk")  # the field word after a place is no part of it
+    assert spans("Stayed at the Guest House near the lake.") == []
+
+
+def test_ordinal_street_parts_and_house_numbers() -> None:
+    text = "residing at #64-37, 12th 'A' Cross, 8th Main Road, Rajajinagar 3rd Block, Kathriguppe, Tumakuru-572101"
+    for word in ("#64-37", "12th 'A' Cross", "8th Main Road", "3rd Block", "Kathriguppe"):
+        assert covered(text, word), word
+    assert spans("On the 3rd day the 2nd dose was given. Injury #2, wound clean.") == []
+
+
+def test_house_words_with_numbers_and_building_parts() -> None:
+    text = "Address: Jhuggi No.78/A, Pocket 7, J.J. Colony. Old No. 22, New No. 123, Pillaiyar Koil Street. F-32, Wing C"
+    for word in ("Jhuggi No.78/A", "Pocket 7", "Old No. 22", "New No. 123", "Wing C"):
+        assert covered(text, word), word
+    assert spans("The new drug was given; old scars noted on the left wing of sacrum.") == []

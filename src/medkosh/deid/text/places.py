@@ -89,7 +89,21 @@ _STREET_HEADS = frozenset({"road", "rd", "marg", "street", "nagar", "layout", "c
 _VILLAGE_SUFFIXES = frozenset({"khas", "kalan", "khurd", "buzurg", "bujurg"})
 # Lower-case words after a village name in Hinglish and Indian English: "Dumaria gaon", "Pipri village".
 _LOWER_VILLAGE_HEADS = frozenset({"gaon", "gram", "village"})
-_LOCALITY_WORDS = LOCALITY_HEADS | _LOWER_VILLAGE_HEADS
+# Regional words for a hamlet, a street or a house, written after its name: Kerala house names
+# ("Padinjarethil Veettil", "Kunnumpurath Veedu"), Telugu streets and hamlets ("Kummari Veedhi",
+# "Chakali Peta", "Gugulothu Thanda"), Odia hamlets ("Harijan Sahi"), Rajasthani and Gujarati
+# hamlets and quarters ("Rebari Dhani", "Jaton ki Dhani", "Dhal ni Pol", "Mota Suthar Vas"), Manipuri
+# lanes ("Moirang Leirak"), Assamese hamlets ("Gaon Bura"?, no) and Punjabi "Kothi".
+_REGIONAL_HEADS = frozenset({"veedu", "veettil", "vettil", "veedhi", "vidhi", "sahi", "tanda", "thanda", "dhani",
+                             "peta", "pol", "vas", "leirak", "palem", "guda", "gudem", "kuppam", "pudur", "patti",
+                             "cheruvu", "tandya", "faliya", "falia", "pada", "tekri", "majra", "dera", "dhaani",
+                             "khera", "bigha", "tola", "toli", "mohalla", "nagar", "house"})
+_LOCALITY_WORDS = LOCALITY_HEADS | _LOWER_VILLAGE_HEADS | _REGIONAL_HEADS
+_ALL_HEADS = LOCALITY_HEADS | _REGIONAL_HEADS
+# Field words written after the place they label ("Kasaba Hobli", "Tiptur Taluk").
+_TRAILING_FIELDS = frozenset({"village", "vill", "mandal", "tehsil", "taluka", "taluk", "hobli", "tahsil"})
+# Hindi, Gujarati and Marathi genitive words inside a hamlet's name: "Jaton ki Dhani", "Dhal ni Pol".
+_GENITIVE_GAPS = frozenset({" ki ", " ka ", " ke ", " ni ", " no ", " na ", " chi ", " cha ", " KI ", " KA ", " NI "})
 _AREA_HEADS = frozenset({"mohalla", "basti", "tola", "toli", "abadi", "colony"})
 _PLACE_INTRO = re.compile(r"(?:\bfrom|\bat|\bin|\bnear|\bopp\.?|\bof)[ \t]+$", re.IGNORECASE)
 
@@ -135,14 +149,29 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
                     and not prev.medical and not prev.name:
                 spans.append(Span(prev.start, prev.end, Label.LOCATION.value, 0.7, "locality"))
             continue
-        if tok.key not in LOCALITY_HEADS or not (tok.capitalised or tok.upper_line):
+        if tok.key not in _ALL_HEADS or not (tok.capitalised or tok.upper_line):
             continue
+        regional = tok.key in _REGIONAL_HEADS and tok.key not in LOCALITY_HEADS
         j = i
-        while j - 1 >= 0 and i - j < 3 and joined(text, tokens[j - 1], tokens[j]) and _placeish(tokens[j - 1]) \
-                and tokens[j - 1].key not in LOCALITY_HEADS and not tokens[j - 1].common \
+        while j - 1 >= 0 and i - j < 3 and (joined(text, tokens[j - 1], tokens[j])
+                                            or (regional and text[tokens[j - 1].end:tokens[j].start] in _GENITIVE_GAPS)) \
+                and _placeish(tokens[j - 1]) and tokens[j - 1].key not in _ALL_HEADS and not tokens[j - 1].common \
+                and tokens[j - 1].key not in _PLACE_FIELDS \
                 and not (tokens[j - 1].medical and tokens[j - 1].text.isupper() and not tokens[j - 1].upper_line):
             # A clinical acronym in mixed case names a part of the hospital: "ICU Block", "OT Complex".
             j -= 1
+        if regional and j < i and tok.key == "house" and not all(tokens[k].unknown for k in range(j, i)):
+            continue  # "MANNANAL HOUSE", not "Guest House" or "Tata House"
+        if regional and j == i and tok.key == "dhani" and i + 1 < len(tokens) and joined(text, tok, tokens[i + 1]) \
+                and tokens[i + 1].unknown and (tokens[i + 1].capitalised or tokens[i + 1].upper_line):
+            spans.append(Span(tok.start, tokens[i + 1].end, Label.ADDRESS.value, 0.75, "locality"))  # "Dhani Bishnoiyan"
+            continue
+        if regional and j == i:
+            continue
+        if j < i and tok.key in _TRAILING_FIELDS:
+            # "Hiriyur Village", "Jangaon Mandal", "SARAIRANJAN TEHSIL": the field word is no part of the place.
+            spans.append(Span(tokens[j].start, tokens[i - 1].end, Label.LOCATION.value, 0.75, "locality"))
+            continue
         if j == i and i > 0 and tok.key in _AREA_HEADS and tokens[i - 1].key in LOCALITY_HEADS \
                 and tokens[i - 1].key not in _AREA_HEADS and joined(text, tokens[i - 1], tok) \
                 and (tokens[i - 1].capitalised or tokens[i - 1].upper_line):
@@ -161,7 +190,7 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
                 continue
         if number_after is not None and tok.key in ("sector", "block", "phase", "cross", "main", "road", "street", "lane"):
             end = number_after.end()
-        before = _NUMBER_BEFORE.search(text, max(0, start - 16), start)
+        before = None if regional else _NUMBER_BEFORE.search(text, max(0, start - 16), start)
         if before is not None:
             start = before.start() + (len(before.group()) - len(before.group().lstrip()))
         if end == tok.end and i + 1 < len(tokens) and tokens[i + 1].key in ("extension", "extn") \
@@ -606,9 +635,80 @@ def _state_abbreviations(text: str, spans: list[Span]) -> list[Span]:
 _STATE_NAMES = frozenset(INDIAN_STATES)
 
 
+# Bangalore-style street parts with an ordinal ("12th Main", "2nd 'A' Cross", "8th Main Road",
+# "Rajajinagar 3rd Block", "BTM 2nd Stage") and building parts ("Wing C", "C Wing", "Pocket 7").
+_ORDINAL_PART = re.compile(
+    r"(?<![\w/])\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH)[ \t]+(?:'[A-Za-z]'[ \t]+)?"
+    r"(?:Main|MAIN|Cross|CROSS|Block|BLOCK|Stage|STAGE|Phase|PHASE|Sector|SECTOR|Street|STREET|Lane|LANE)"
+    r"(?:[ \t]+(?:Road|ROAD|Rd|RD))?\b"
+    r"|(?<![\w/])(?:Wing|WING|Pocket|POCKET)[ \t]+(?:[A-Z]|\d{1,3})\b(?![/\-])|(?<![\w.])[A-Z][ \t]+(?:Wing|WING)\b")
+# House numbers after an address cue or at the start of an address line: "residing at #64-37",
+# "Address: 55/A,", "R/O A-420", "RZ-29/A, Street No. 1", "Kothi No.42-B", "Old No. 22, New No. 123".
+_HOUSE_NUMBER = (r"(?:#[ \t]?\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*|[A-Z]{1,3}-\d{1,5}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)?"
+                 r"|\d{1,5}/[A-Z0-9]{1,4}|\d{1,5}-[A-Z]\b)")
+_CUED_HOUSE = re.compile(
+    r"(?:\b(?:residing at|resides at|staying at|lives at|RESIDING AT|[Aa]ddress|ADDRESS|[Aa]ddr|R/[Oo]|r/o|[Rr]esi|RESI"
+    r"|[Aa]dd|ADD|[Aa]t|AT)[ \t]*[:=\-]?[ \t]*|^[ \t]*)(" + _HOUSE_NUMBER + r")(?=[ ,;]|$)", re.MULTILINE)
+_HOUSE_WORD_NUMBER = re.compile(
+    r"\b(?:Kothi|KOTHI|Jhuggi|JHUGGI|Qr|QR|Qtr|QTR|Kholi|KHOLI|Door|DOOR|Old|OLD|New|NEW|Makan|MAKAN|Bungalow|Chawl"
+    r"|Khasra|KHASRA|Gala|Shop|SHOP)\.?[ \t]*(?:No|NO|no|Number)\.?[ \t]*[:\-]?[ \t]*"
+    r"(?:[A-Z]-?)?\d{1,5}[A-Za-z]?(?:[/\-][0-9A-Za-z]{1,5})*")
+
+
+def _address_shapes(text: str) -> list[Span]:
+    spans = [Span(m.start(), m.end(), Label.ADDRESS.value, 0.7, "address_shape") for m in _ORDINAL_PART.finditer(text)]
+    if "#" in text or "/" in text or "-" in text:
+        for m in _CUED_HOUSE.finditer(text):
+            if m.group(1).startswith("#") or m.start(1) > m.start() or text[m.end(1):m.end(1) + 2] == ", ":
+                spans.append(Span(m.start(1), m.end(1), Label.ADDRESS.value, 0.7, "address_shape"))
+    spans.extend(Span(m.start(), m.end(), Label.ADDRESS.value, 0.7, "address_shape")
+                 for m in _HOUSE_WORD_NUMBER.finditer(text))
+    return spans
+
+
+def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
+    """Inside an address written as parts between commas, a part no word list knows is a locality
+    too: "12th Main, Kathriguppe, Tumakuru", "Nr. Bus Depot, Naroda, Gandhinagar", "(E)" after a town."""
+    found: list[Span] = []
+    if not spans:
+        return found
+    index = {t.start: k for k, t in enumerate(tokens)}
+    ends = sorted({s.end for s in spans if s.label in _CHAIN_LABELS})
+    starts = {s.start for s in spans}
+    for end in ends:
+        m = _TOWN_PART.match(text, end)
+        if m is not None:
+            found.append(Span(end, m.end(), Label.ADDRESS.value, 0.7, "address_chain"))
+            end = m.end()
+        for _ in range(3):
+            if text[end:end + 2] != ", ":
+                break
+            k = index.get(end + 2)
+            if k is None or end + 2 in starts:
+                break
+            t = tokens[k]
+            if "-" in t.key and t.key.partition("-")[0] in _PLACE_FIELDS:
+                end = t.end  # "PO-Parsa": the field rule takes the place, the chain goes on after it
+                continue
+            if not (_field_target(t) and (t.unknown or t.place) and not t.common):
+                break
+            last = _extend_place(text, tokens, k)
+            after = text[tokens[last].end:tokens[last].end + 2]
+            if not (after[:1] in (",", "\n", "") or after in (" -", " (") or after[:1] == "-" or after[1:2].isdigit()):
+                break
+            found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "address_chain"))
+            end = tokens[last].end
+    return found
+
+
+_CHAIN_LABELS = frozenset({Label.ADDRESS.value, Label.LOCATION.value})
+
+
 def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> list[Span]:
     spans = (_gazetteer_places(text, tokens, lex) + _localities(text, tokens) + _address_cues(text, tokens)
-             + _field_places(text, tokens) + _hospitals(text, tokens) + find_devanagari_addresses(text, tokens))
+             + _field_places(text, tokens) + _hospitals(text, tokens) + find_devanagari_addresses(text, tokens)
+             + _address_shapes(text))
+    spans += _chain_places(text, tokens, spans)
     return spans + _state_abbreviations(text, spans)
 
 
