@@ -50,7 +50,7 @@ age yrs adm doa dod
 
 TITLES = frozenset("""
 dr doctor mr mrs ms miss mx smt shri sri shrimati srimati kumari kum km prof professor sir madam
-master baby sr sister nurse mstr late lt shree sushri fr rev father
+master baby sr sister nurse mstr late lt shree sushri fr rev father sh
 """.split())
 DEVANAGARI_TITLES = frozenset(["श्री", "श्रीमती", "डॉ", "डॉक्टर", "कुमारी", "सुश्री", "स्व", "स्वर्गीय", "बेबी"])
 # Cues after which the next words are a person's name (Indian forms and registers).
@@ -61,7 +61,8 @@ STRONG_CUES = frozenset(["s/o", "w/o", "d/o", "h/o.", "son of", "wife of", "daug
                          "treating doctor", "surgeon", "anaesthetist", "anesthetist", "physician", "attending",
                          "resident", "intern", "nurse", "pcp", "seen by", "examined by",
                          "reported by", "verified by", "dictated by", "transcribed by", "b/o"])
-DEVANAGARI_CUES = frozenset(["पुत्र", "पुत्री", "पत्नी", "पति", "पिता", "माता", "नाम", "पुत्रवधू", "सुपुत्र"])
+DEVANAGARI_CUES = frozenset(["पुत्र", "पुत्री", "पत्नी", "पति", "पिता", "माता", "नाम", "पुत्रवधू", "सुपुत्र", "मरीज", "मरीज़",
+                             "रोगी", "बेटा", "बेटी", "भाई", "बहन", "सास", "ससुर", "बहू", "मां", "माँ", "गवाह"])
 # Relatives and carers: the next word is very likely a name, even one that is also a word (WIFE ROSE).
 KIN_CUES = frozenset("""
 wife husband son daughter father mother brother sister bro sis uncle aunt nephew niece grandson
@@ -78,6 +79,41 @@ to from per cc called paged notified informed spoke discussed d/w w/ c/o dear hi
 didi bhaiya beta ji colleague sahab np rn lpn cna sw brother-in-law sister-in-law
 father-in-law mother-in-law son-in-law daughter-in-law dtr dau
 """.split())
+# Staff and officials named by their role ("SN Dolly", "HC Kalicharan Sihag", "ASHA: Kamli",
+# "108 EMT X PILOT Y", "SDM Sh. X"). The role word is no part of the name. Acronyms count only
+# written in capitals; "Ct." only with its dot (CT is a scan).
+ROLE_ACRONYMS = frozenset("""
+sn gda anm asha aww emt cho mpw lhv hc si asi sho sdm sdo bdo io ssi psi dsp ncc mo rmo
+""".split())
+ROLE_WORDS = frozenset("""
+pilot constable inspector magistrate tehsildar witness caller donor informant sarpanch ayah warden
+compounder dresser driver attender
+""".split())
+# Two-word roles and field labels, written "first second": the cue ends at the second word.
+ROLE_PHRASES = frozenset(["ward boy", "ward girl", "ward attendant", "staff nurse", "nursing officer",
+                          "head constable", "lady constable", "sub inspector", "emergency contact",
+                          "contact person", "nurse i/c", "sister i/c", "ward sister", "mahila constable"])
+# Field labels that name a person only before a colon or a dash: "Child: X", "OPD: X", "Witness 2 - X".
+ROLE_FIELDS = frozenset(["child", "opd", "ipd", "patient", "pt", "baby", "mother", "father"])
+# Relatives and "name" in romanised Hindi, Marathi, Bengali and Tamil ("Mareez ki maa X", "Beti ka
+# naam X", "Rugna X", "Navryache naav X", "Appa peru X"): the next capitalised word is a name.
+HINGLISH_KIN = frozenset("""
+pati patni beta beti baap behen bahen saas sasur devar nanad bahu chachi mausi mausa bua fufa
+rogi rugna mareez mariz marij naam naav peru navra navryache bayko mulga mulgi chele meye
+thambi akka magan magal kanavan manaivi
+""".split())
+# Kin words that are also names ("Anna Thomas", "Baba Ramdev"): cues only in lower case.
+LOWER_KIN = frozenset("amma appa anna baba mama nana nani dada dadi ma maa bhai didi bhaiya chacha tai".split())
+# Written before a name and part of it: "Md. Kaneez", "Mohd. Alam", "Sk. Ishtiyaq".
+NAME_PREFIXES = frozenset(["md", "mohd", "mohammad", "mohammed", "muhammad", "sk", "syed", "sheikh", "shaikh",
+                           "mir", "mirza", "kh"])
+# Lower-case particles inside a name: "Rosy de Menezes", "Salim bin Omer", "Zia ul Haq".
+NAME_PARTICLES = frozenset(["da", "de", "del", "della", "do", "dos", "das", "di", "du", "bin", "binti", "bint",
+                            "ibn", "van", "von", "der", "ul", "ud", "ur", "al", "el", "le", "la"])
+# Nickname links: "Badri Markam @ Chintu", "Karuppasamy urf Kalua", "Chhotu alias Ramphal".
+NICK_LINKS = frozenset(["urf", "alias", "alias-", "aka"])
+# Gazetteer first names that notes use for something else (the drug "Liv 52").
+NOT_NAMES = frozenset(["liv", "vit"])
 # Words written after a name: "Sharma ji", "A. Rao, RN", "Dr. Khan MD".
 SUFFIX_CUES = frozenset(["ji", "jee", "rn", "md", "m.d", "sahab", "saheb", "bhai", "ben", "bai", "mbbs", "lpn",
                          "do", "phd", "frcs", "dnb", "family"])
@@ -145,6 +181,14 @@ HINDI_COMMON = frozenset(["है", "हैं", "और", "का", "की", "
                           "खांसी", "पेट", "सिर", "सांस", "उल्टी", "दस्त", "कमजोरी", "चक्कर", "मरीज", "रोगी", "दिन",
                           "साल", "वर्ष", "उम्र", "था", "थी", "थे", "हुआ", "हुई", "एक", "दो", "तीन", "लिए", "साथ",
                           "भर्ती", "अस्पताल", "जांच", "दवा", "डॉक्टर", "श्री", "श्रीमती", "गांव", "जिला", "पता"])
+# Hindi words never part of a person's name (the name rules only; the place rules keep HINDI_COMMON):
+# function words, verbs, relation and office words that stand next to names.
+HINDI_NOT_NAME = HINDI_COMMON | frozenset(["द्वारा", "देखा", "गया", "गयी", "गई", "किया", "किये", "दिया", "लिया", "हुए", "रहा", "रही",
+                          "व", "एवं", "तथा", "या", "भी", "ने", "तक", "बाद", "पहले", "अब", "आज", "कल", "यह", "वह",
+                          "पत्नी", "पुत्र", "पुत्री", "पति", "पिता", "माता", "स्व", "स्वर्गीय", "निवासी", "थाना",
+                          "ग्राम", "तहसील", "पोस्ट", "चिकित्सा", "अधिकारी", "चिकित्सक", "प्रति", "संपर्क", "सूत्र",
+                          "वार्ड", "नं", "उम्र", "वर्ष", "बेटा", "बेटी", "भाई", "बहन", "सास", "ससुर", "बहू",
+                          "मां", "माँ", "मरीज़", "गवाह", "रेफरल", "पत्र", "साथ", "लाया", "लायी", "लाए"])
 
 
 # Bits of Lexicon.word_class: every list a lower-case word belongs to, in one dictionary lookup.
@@ -200,7 +244,11 @@ def lexicon() -> Lexicon:
     mark(devanagari, NAME | DEVANAGARI_WORD)
     mark(frozenset(single), PLACE)
     mark(tuple(phrases), PHRASE_START)
+    for w in NOT_NAMES:
+        classes[w] = classes.get(w, 0) & ~NAME
     cue_words = set(TITLES) | set(WEAK_CUES) | {c.split()[-1] for c in STRONG_CUES} | set(SUFFIX_CUES)
+    cue_words |= set(KIN_CUES) | set(ROLE_ACRONYMS) | set(ROLE_WORDS) | set(HINGLISH_KIN) | set(LOWER_KIN)
+    cue_words |= {c.split()[-1] for c in ROLE_PHRASES} | set(ROLE_FIELDS) | set(NICK_LINKS) | {"ct"}
     cue_words |= set(DEVANAGARI_TITLES) | set(DEVANAGARI_CUES) | set(DEVANAGARI_ADDRESS_CUES) | set("sdwbcrh")  # S/o W/o D/o B/o C/o R/o H/o
     mark(cue_words, CUE)
     heads = set(EPONYM_HEADS) | set(HOSPITAL_HEADS) | set(HOSPITAL_NAMES) | set(LOCALITY_HEADS)

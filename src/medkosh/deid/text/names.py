@@ -15,8 +15,17 @@ from medkosh.deid.text.lexicon import (
     DEVANAGARI_CUES,
     DEVANAGARI_TITLES,
     EPONYM_HEADS,
-    HINDI_COMMON,
+    HINDI_NOT_NAME,
+    HINGLISH_KIN,
     KIN_CUES,
+    LOWER_KIN,
+    NAME_PARTICLES,
+    NAME_PREFIXES,
+    NICK_LINKS,
+    ROLE_ACRONYMS,
+    ROLE_FIELDS,
+    ROLE_PHRASES,
+    ROLE_WORDS,
     STRONG_CUES,
     SUFFIX_CUES,
     TITLES,
@@ -31,6 +40,16 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # "Chandrasekhar, a 52-year-old male": the appositive age of case histories.
 _AGE_AFTER = re.compile(r"(?:,?[ \t]+aged?[ \t]*:?[ \t]*\d|,[ \t]*\d{1,3}[ \t]*(?:y|yr|yrs|years?|yo)\b"
                         r"|,[ \t]*an?[ \t]+\d{1,3}[ \t]*-?[ \t]*(?:years?|yrs?|yr)[ \t]*-?[ \t]*old\b)", re.IGNORECASE)
+# Compact age and sex after a name: "Temjen/62/F", "Kunhiraman 63Y/M", "Putul (60M)", "Bagdi (35/F)",
+# "X, 67F", "Mewalal Dhaka  32/M". Sex in capitals (or after a slash): "45 m" may be metres.
+_AGE_SEX_AFTER = re.compile(r"(?:[ \t]*/[ \t]*\d{1,3}[ \t]*/[ \t]*[MFmf]\b"
+                            r"|[ \t]{1,3}\d{1,3}[ \t]*(?:[Yy](?:rs?|ears?)?[ \t]*)?/[ \t]*[MFmf]\b"
+                            r"|[ \t]{1,3}\d{1,3}[ \t]*[Yy](?:rs?)?[ \t]*[MF]\b"
+                            r"|[ \t]*\([ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MFmf][ \t]*[),]"
+                            r"|,[ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MF]\b)")
+_LIST_ITEM = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)][ \t]*$")
+# A chat export's message header: "11/02/2018, 3:39 pm - Sabitri Barnwal: Referral".
+_CHAT_HEADER = re.compile(r"\d{1,2}:\d{2}(?:[ \t\u202f]?[AaPp]\.?[Mm]\.?)?[ \t]+-[ \t]+$")
 
 
 def eponym(tokens: list[Token], i: int) -> bool:
@@ -67,6 +86,24 @@ def _line_start(text: str, pos: int) -> bool:
     return not text[k + 1:pos].strip(" \t")
 
 
+_AMBIGUOUS_ROLES = frozenset(["asha", "si", "asi", "mo"])  # also first names or words in capitals
+
+
+def _role_word(text: str, tok: Token) -> bool:
+    """A staff or police role written before a name ("SN", "ASHA:", "HC", "Pilot"): never part of it."""
+    key = tok.key
+    if key in ROLE_ACRONYMS:
+        if not (tok.text.isupper() and len(tok.text) > 1):
+            return False
+        if key in _AMBIGUOUS_ROLES and tok.upper_line:
+            # "ASHA KUMARI" in a capitals line is a woman; "ASHA: KAMLI", "ASHA - X" a health worker.
+            return text[tok.end:tok.end + 3].lstrip(" \t")[:1] in (":", "-")
+        return True
+    if key == "ct":
+        return tok.text == "Ct" and text[tok.end:tok.end + 1] == "."  # "Ct. Gurnam": a constable, not a CT scan
+    return key in ROLE_WORDS and tok.capitalised and not tok.possessive
+
+
 def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
     """If a cue ends at token i, return (kind, index of the first token after the cue)."""
     tok = tokens[i]
@@ -89,6 +126,18 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
             # only a gazetteer name or two unknown name-shaped words count after it.
             return "complaint", nxt + 1
         return None
+    if _role_word(text, tok):
+        return "role", nxt
+    if i > 0 and f"{tokens[i - 1].key} {key}" in ROLE_PHRASES:
+        return "role", nxt  # "Ward boy Kalua", "Nursing Officer X", "Emergency contact: X"
+    if key in ROLE_FIELDS and (tok.capitalised or tok.upper_line) and text[tok.end:tok.end + 2].lstrip(" ")[:1] in (":", "-", "|"):
+        return "role", nxt  # field labels: "Child: X", "OPD: X", "Pt: X"
+    if key == "baby" and nxt < len(tokens) and tokens[nxt].key in ("girl", "boy", "of"):
+        return None  # "Baby Girl" is no name; "Baby of X" is a cue at "of"
+    if key == "of" and i > 0 and tokens[i - 1].key in ("baby", "boy", "girl") and tokens[i - 1].capitalised:
+        return "strong", nxt  # "Baby of X", "Baby Boy of Md. X"
+    if key in HINGLISH_KIN or (key in LOWER_KIN and not tok.capitalised and not tok.upper_line):
+        return "kin", nxt  # "Rugna X", "Beti ka naam X", "ki maa X", "Appa peru X"
     if key == "ms" and tok.text == "MS" and not tok.upper_line:
         return None  # in mixed case "MS" is a degree (MS Ortho) or multiple sclerosis, not the title Ms
     if key in TITLES and not tok.possessive:
@@ -106,6 +155,8 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
         after = text[tok.end:tok.end + 3]
         if key in ("name", "guardian", "signed", "sign", "consultant", "surgeon", "physician", "nok"):
             # Field labels: "Name: ...", "Consultant - Dr ..."; a bare noun in prose is not a cue.
+            if after[:1] in ("|", "\t") or after[:2] == " |":
+                return "role", nxt  # a table cell: "| Name | Relation |" is a header, not a name
             if after[:1] in (":", "-", "=") or after[:2] in (" :", " -"):
                 return "strong", nxt
             if key == "name" and tok.capitalised and _line_start(text, tok.start):
@@ -146,7 +197,7 @@ def _slashed(text: str, tok: Token) -> bool:
 
 def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
     if tok.devanagari:
-        return tok.text not in HINDI_COMMON
+        return tok.text not in HINDI_NOT_NAME
     if tok.initial:
         return True
     if tok.stop and not (first and kind == "title" and tok.capitalised and not tok.upper_line and tok.name):
@@ -182,7 +233,7 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
     def ok(j: int) -> bool:
         t = tokens[j]
         if t.devanagari:
-            return t.text not in HINDI_COMMON and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
+            return t.text not in HINDI_NOT_NAME and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
         if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
             return False
         if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them ...
@@ -192,8 +243,12 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
                 and joined(text, tokens[j - 1], t)
         if t.initial:
             return True
-        if t.key in KIN_CUES or t.key in WEAK_CUES:  # "BROTHER-IN-LAW GURMAIL": the cue is no name
+        if t.key in KIN_CUES or t.key in WEAK_CUES or t.key in HINGLISH_KIN:  # "BROTHER-IN-LAW GURMAIL": the cue is no name
             return False
+        if _role_word(text, t):  # "HC KALICHARAN", "EMT X PILOT Y": the role is no name
+            return False
+        if t.key in NAME_PREFIXES and t.key not in ("syed", "mirza", "mir", "sheikh", "shaikh"):
+            return j < i and (t.capitalised or t.upper_line)  # "Md. Kaneez": part of the name, before it
         if t.stop or t.medical or eponym(tokens, j):
             return False
         if t.upper_line:
@@ -225,6 +280,17 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         count = 0
         skipped = 0
         prev = i if j == i + 1 else j - 1
+        role = kind == "role"
+        if role:
+            kind = "strong"
+        if kind == "strong" and len(tokens[i].key) == 1 and i > 0 and not flagged[i - 1]:
+            # "Badri Markam, S/o …", "I, Ramesh Kumar, S/o …", "| Venkatamma Kasaudhan | S/o": the
+            # name-shaped word just before a relation marker is the person it describes.
+            b = tokens[i - 1]
+            if (b.unknown or b.strong_name) and (b.capitalised or b.upper_line) and not b.devanagari \
+                    and text[b.end:tokens[i].start].strip(" ,|\t") == "" and "\n" not in text[b.end:tokens[i].start] \
+                    and not _slashed(text, b) and not b.flags & CUE and not eponym(tokens, i - 1):
+                flagged[i - 1] = 0.7
         if kind == "kin":
             kind = "weak" if not tokens[i].upper_line else "kin"
         if kind in ("complaint", "weak", "kin") and _two_unknown(text, tokens, j) \
@@ -233,9 +299,15 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         while j < n and count < (_MAX_NAME_TOKENS if kind not in ("weak", "kin", "complaint") else 3):
             tok = tokens[j]
             gap_text = text[tokens[prev].end:tok.start]
-            if "\n" in gap_text or len(gap_text) > 4 or gap_text.strip(" .:-,=\t"):
+            if count == 0 and tok.key == "i" and j + 1 < n and tokens[j + 1].key == "c" \
+                    and text[tok.end:tokens[j + 1].start] == "/":
+                prev = j + 1  # "Nurse i/c: X"
+                j += 2
+                continue
+            if "\n" in gap_text or len(gap_text) > 4 or (gap_text.strip(" .:-,=\t") \
+                    and not (count == 0 and kind != "title" and gap_text.strip(" .:-,=\t") in ("(", "|"))):
                 break
-            if "." in gap_text and not (count == 0 or tokens[prev].initial):
+            if "." in gap_text and not (count == 0 or tokens[prev].initial or tokens[prev].key in NAME_PREFIXES):
                 break  # "... informed. Aadhaar": a sentence ended
             if "," in gap_text and count > 0:
                 break
@@ -247,7 +319,14 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 j += 1
                 kind = "title"
                 continue
-            if not _accept_after_cue(tok, kind, count == 0) or _slashed(text, tok):
+            if count == 0 and tok.key in NAME_PREFIXES and (tok.capitalised or tok.upper_line) and j + 1 < n \
+                    and text[tok.end:tokens[j + 1].start].strip(" ") in ("", ".") and tokens[j + 1].capitalised \
+                    and not tokens[j + 1].stop and not tokens[j + 1].medical:
+                pass  # "Name: Md. Kaneez", "donor Sk. Ishtiyaq": the prefix belongs to the name
+            elif (role and count == 0 and not (tok.name or tok.unknown or tok.initial)) or _role_word(text, tok) \
+                    or tok.key in HINGLISH_KIN:
+                break  # after a role word a name, not "ASHA Worker"
+            elif not _accept_after_cue(tok, kind, count == 0) or _slashed(text, tok):
                 break
             if count > 0 and "  " in gap_text:
                 break  # two spaces separate form fields ("Name: A B   Age/Sex")
@@ -273,15 +352,33 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
         # 2b. "Birsa Dungdung aged 70", "Etwa Ekka, 45 yrs": name-shaped words right before an age.
         if not flagged[i] and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
-                and not tok.devanagari and len(tok.key) >= 3 and _AGE_AFTER.match(text, tok.end) \
-                and not eponym(tokens, i):
+                and not tok.devanagari and len(tok.key) >= 3 \
+                and (_AGE_AFTER.match(text, tok.end) or _AGE_SEX_AFTER.match(text, tok.end)) \
+                and not eponym(tokens, i) and not _role_word(text, tok):
             flagged[i] = 0.7
 
+        # 2c. A chat export's header names the sender: "3:39 pm - Sabitri Barnwal: Referral".
+        if not flagged[i] and tok.capitalised and (tok.unknown or tok.name) and not tok.medical and tok.start >= 8 \
+                and text[tok.start - 3:tok.start] == " - " and _CHAT_HEADER.search(text, max(0, tok.start - 16), tok.start):
+            flagged[i] = 0.8
+
+        # 2d. Surname first: "2. HIREMATH, LINGAPPA - BED 20", "Pt: DHURVE, Lalti", "for KAMBOJ, Kaushalya".
+        if i + 1 < n and tok.text.isupper() and len(tok.key) >= 4 and (tok.unknown or tok.strong_name) \
+                and not tok.devanagari and text[tok.end:tokens[i + 1].start] == ", ":
+            nx = tokens[i + 1]
+            if (nx.unknown or nx.strong_name) and len(nx.key) >= 3 and not nx.devanagari and not eponym(tokens, i + 1):
+                if nx.capitalised and not nx.text.isupper() and not tok.upper_line:
+                    flagged[i] = max(flagged[i], 0.7)
+                    flagged[i + 1] = max(flagged[i + 1], 0.7)
+                elif _LIST_ITEM.search(text, max(0, tok.start - 12), tok.start):
+                    flagged[i] = max(flagged[i], 0.7)
+                    flagged[i + 1] = max(flagged[i + 1], 0.7)
+
         # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
-        if flagged[i] or not tok.name:
+        if flagged[i] or not tok.name or _role_word(text, tok):
             continue
         if tok.devanagari:
-            if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_COMMON:
+            if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_NOT_NAME:
                 flagged[i] = 0.8
             continue
         if eponym(tokens, i):
@@ -299,7 +396,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
     # Counted from the text (lower-case words are not tokens), and only when there is Devanagari.
     if deva and len(_LATIN_WORD.findall(text)) > 2 * deva:
         for i, tok in enumerate(tokens):
-            if tok.devanagari and not flagged[i] and tok.text not in HINDI_COMMON \
+            if tok.devanagari and not flagged[i] and tok.text not in HINDI_NOT_NAME \
                     and tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES:
                 flagged[i] = 0.6
 
@@ -312,10 +409,51 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     and _in_prose(text, tok) and not eponym(tokens, i):
                 flagged[i] = 0.5
 
+    # 4c. Nicknames: "Badri Markam @ Chintu", "Karuppasamy urf Kalua", "Chhotu alias Ramphal".
+    for i in range(n - 1):
+        a = tokens[i]
+        k = i + 1
+        link = text[a.end:tokens[k].start]
+        if link.strip() in ("", "(") and tokens[k].key in NICK_LINKS and k + 1 < n:
+            k += 1
+            link = text[tokens[k - 1].end:tokens[k].start]
+            if link.strip(" (") or "\n" in link:
+                continue
+        elif link.strip() != "@" or "\n" in link or not link.startswith(" "):
+            continue
+        b = tokens[k]
+        if a.devanagari or b.devanagari or not (a.capitalised or a.upper_line) or not (b.capitalised or b.upper_line) \
+                or a.stop or b.stop or a.medical or b.medical:
+            continue
+        if flagged[i] or flagged[k] or ((a.unknown or a.strong_name) and (b.unknown or b.strong_name)):
+            if flagged[k] or b.name or b.unknown:
+                flagged[i] = max(flagged[i], 0.7)
+            if flagged[i] and (b.name or b.unknown or flagged[k]):
+                flagged[k] = max(flagged[k], 0.7)
+
     # 5. Grow every flagged token over its name-shaped neighbours.
     for i in range(n):
         if flagged[i]:
             _extend(text, tokens, flagged, i, min(flagged[i], 0.7))
+
+    # 5b. A trailing initial after a dot ("Dr. Arumugam.T", "RAMASAMY.A,") and lower-case particles
+    #     inside a name ("Rosy de Menezes", "Salim bin Omer", "Zia ul Haq") join the name.
+    bridge = [False] * n
+    for i in range(n - 1):
+        a, b = tokens[i], tokens[i + 1]
+        gap = text[a.end:b.start]
+        if flagged[i] and b.initial and gap == "." and not a.initial and not _slashed(text, b):
+            flagged[i + 1] = max(flagged[i + 1], flagged[i])
+            bridge[i] = True
+        elif 4 <= len(gap) <= 8 and gap[0] == " " and gap[-1] == " " and gap.strip() in NAME_PARTICLES \
+                and (flagged[i] or flagged[i + 1]):
+            other = b if flagged[i] else a
+            if (other.capitalised or other.upper_line) and not other.stop and not other.medical \
+                    and (other.name or other.unknown) and not other.devanagari:
+                flagged[i] = flagged[i] or 0.7
+                flagged[i + 1] = flagged[i + 1] or 0.7
+                bridge[i] = True
+                _extend(text, tokens, flagged, i + 1, 0.7)
 
     spans: list[Span] = []
     i = 0
@@ -325,7 +463,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             continue
         j = i
         score = flagged[i]
-        while j + 1 < n and flagged[j + 1] and joined(text, tokens[j], tokens[j + 1], allow_comma=True):
+        while j + 1 < n and flagged[j + 1] and (bridge[j] or joined(text, tokens[j], tokens[j + 1], allow_comma=True)):
             j += 1
             score = max(score, flagged[j])
         end = tokens[j].end

@@ -145,7 +145,7 @@ def _candidate_regex(lex: Lexicon) -> re.Pattern[str]:
         # four alternatives. Possessive repeats: a word is never given back.
         pattern = (
             f"(?=[{_LETTER}])(?<![{_LETTER}])(?:(?<!['’])[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0900-\u0963\u0966-\u097F]{word_tail}"
-            rf"|(?<!['’\-])(?:{_trie_regex(keep)})(?:['’]s)?(?![{_LETTER}'’\-])"
+            rf"|(?<!['’\-])(?:{_trie_regex(keep)})(?:['’]s)?(?![{_LETTER}'’]|-[A-Za-z])"
             f"|[a-z](?=/[a-z](?![{_LETTER}]))|(?<=[A-Za-z]/)[a-z](?![{_LETTER}]))"
         )
         _CANDIDATES[key] = re.compile(pattern)
@@ -251,5 +251,6 @@ def joined(text: str, left: Token, right: Token, allow_comma: bool = False) -> b
     if stripped == "":
         return between != ""
     if stripped == ".":
-        return left.initial or left.key in ("dr", "mr", "mrs", "ms", "smt", "prof", "st", "sr", "jr")
+        return left.initial or left.key in ("dr", "mr", "mrs", "ms", "smt", "prof", "st", "sr", "jr", "md", "mohd", "sk",
+                                            "sh")
     return allow_comma and stripped == ","
