@@ -109,3 +109,8 @@ def test_more_field_words_and_separators() -> None:
 def test_hospital_ward_is_no_address() -> None:
     assert not covered("He was admitted in Ward No. 12 (surgery) on rounds.", "12")
     assert covered("R/o Ward No. 12, Bhaluani, Pithoragarh", "12")
+
+
+def test_graded_reflex_is_no_date() -> None:
+    assert not covered("Wt 1.9 kg, Moro reflex 8/9. Father informed.", "8/9")
+    assert covered("Seen on 8/9, Moro reflex present.", "8/9")

@@ -231,7 +231,7 @@ def _numeric_date(value: str, text: str, start: int, end: int) -> bool:
 
 # Compiled once: these run for every candidate date.
 _DATE_SEPARATORS = re.compile(r"[/.\-]")
-_SCORE_WORDS = re.compile(r"pain|apgar|gcs|score|power|grade|ratio")
+_SCORE_WORDS = re.compile(r"pain|apgar|gcs|score|power|grade|ratio|reflex")
 _VALUE_AFTER = re.compile(r"[=:]\s*$")
 _LATIN_RUNS = re.compile(r"[A-Za-z]+")
 _YEAR_END = re.compile(r"(?:\d{4}|'\d{2})\s*$")
