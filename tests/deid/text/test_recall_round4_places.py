@@ -79,3 +79,18 @@ def test_house_words_with_numbers_and_building_parts() -> None:
     for word in ("Jhuggi No.78/A", "Pocket 7", "Old No. 22", "New No. 123", "Wing C"):
         assert covered(text, word), word
     assert spans("The new drug was given; old scars noted on the left wing of sacrum.") == []
+
+
+def test_devanagari_landmarks_house_numbers_and_police_stations() -> None:
+    text = "पता - म.नं. 29, मोहल्ला काजीटोला, हनुमान मंदिर के पास, लखीमपुर खीरी - ४७६०५३\nग्राम व पोस्ट सकरन, वार्ड नं. १९, थाना सिधौली,"
+    for word in ("म.नं. 29", "मोहल्ला काजीटोला", "हनुमान मंदिर", "लखीमपुर खीरी", "४७६०५३", "वार्ड नं. १९", "सिधौली"):
+        assert covered(text, word), word
+    # "के पास" after ordinary words of a sentence: no landmark, and no number after "मकान".
+    assert spans("मरीज को दर्द है और वह डॉक्टर के पास गया।") == []
+
+
+def test_devanagari_hospital_names() -> None:
+    text = "राजकीय मेडिकल कॉलेज बहराइच में भर्ती। प्राथमिक स्वास्थ्य केंद्र हरगांव से रेफर। जिला महिला चिकित्सालय गोंडा में।"
+    for word in ("राजकीय मेडिकल कॉलेज बहराइच", "प्राथमिक स्वास्थ्य केंद्र हरगांव", "जिला महिला चिकित्सालय गोंडा"):
+        assert covered(text, word), word
+    assert spans("मरीज को अस्पताल में भर्ती किया गया।") == []

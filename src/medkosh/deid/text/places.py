@@ -712,6 +712,94 @@ def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> l
     return spans + _state_abbreviations(text, spans)
 
 
+# Devanagari address words beyond the lexicon's: police station, ward, block, town.
+_DEVA_CUES = DEVANAGARI_ADDRESS_CUES | frozenset({"थाना", "वार्ड", "ब्लॉक", "ब्लाक", "कस्बा", "मौजा", "तह", "जनपद"})
+_DEVA_LOCATION_CUES = frozenset({"जिला", "ज़िला", "तहसील", "थाना", "जनपद", "ब्लॉक", "ब्लाक"})
+# Cues that are part of the place they introduce: "मोहल्ला काजीटोला".
+_DEVA_CUE_INSIDE = frozenset({"मोहल्ला", "वार्ड"})
+# Devanagari function words that end a place: postpositions and "near".
+_DEVA_STOP = frozenset({"में", "से", "को", "पर", "के", "की", "का", "पास", "द्वारा", "तक", "व", "एवं", "और", "हेतु"})
+# Devanagari locality heads after a name: "शास्त्री नगर", "गांधी चौक", "सब्जी मंडी".
+_DEVA_LOCALITY = frozenset({"नगर", "चौक", "कॉलोनी", "कालोनी", "मार्ग", "रोड", "बाजार", "बाज़ार", "मंडी", "गली", "टोला",
+                            "विहार", "पुरम", "पुरा", "गंज", "बस्ती", "मोहल्ला"})
+# Devanagari hospital heads and the words that alone name no hospital.
+_DEVA_HOSPITAL_HEADS = frozenset({"चिकित्सालय", "अस्पताल", "केंद्र", "केन्द्र", "कॉलेज", "कालेज", "औषधालय", "होम",
+                                  "हॉस्पिटल", "क्लिनिक", "संस्थान"})
+_DEVA_HOSPITAL_GENERIC = frozenset({"जिला", "ज़िला", "राजकीय", "सरकारी", "प्राथमिक", "सामुदायिक", "स्वास्थ्य", "मेडिकल",
+                                    "महिला", "सिविल", "सामान्य", "उप", "संयुक्त", "नर्सिंग", "चिकित्सा", "आयुर्वेदिक",
+                                    "रेफरल", "उपकेंद्र", "शासकीय", "निजी", "बाल", "मातृ", "शिशु", "विज्ञान"})
+# House and ward numbers: "म.नं. 29", "मकान संख्या ५५/६", "मकान नं. ३००", "वार्ड नं. १९".
+_DEVA_NUMBER = re.compile(r"(?:म\.[ \t]?नं|मकान[ \t]+(?:नं|संख्या|नंबर)|वार्ड[ \t]+(?:नं|संख्या|नंबर)|मकान|वार्ड)"
+                          r"\.?[ \t]*[-:]?[ \t]*[0-9०-९]{1,5}(?:[/\-][0-9०-९]{1,5})*")
+_DEVA_PIN = re.compile(r"[ \t,\-–:]*([१-९][०-९]{5})(?![०-९0-9])")
+
+
+def _deva_word(tok: Token) -> bool:
+    return tok.devanagari and tok.text not in HINDI_COMMON and tok.text not in _DEVA_STOP \
+        and not ("\u0966" <= tok.text[:1] <= "\u096f")
+
+
+def _deva_joined(text: str, left: Token, right: Token) -> bool:
+    return text[left.end:right.start] == " "
+
+
+def _devanagari_extras(text: str, tokens: list[Token]) -> list[Span]:
+    """Landmarks before "के पास" and the district after them, localities, hospitals, house numbers."""
+    spans = [Span(m.start(), m.end(), Label.ADDRESS.value, 0.75, "devanagari_address") for m in _DEVA_NUMBER.finditer(text)]
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if not tok.devanagari:
+            continue
+        t = tok.text
+        if t == "के" and i + 1 < n and tokens[i + 1].text == "पास" and _deva_joined(text, tok, tokens[i + 1]):
+            # "हनुमान मंदिर के पास", "पानी की टंकी के पास": up to three words back to a comma or a line's start.
+            j = i
+            while j - 1 >= 0 and i - j < 3 and tokens[j - 1].devanagari and tokens[j - 1].text not in HINDI_COMMON - {"की", "का"} \
+                    and not ("\u0966" <= tokens[j - 1].text[:1] <= "\u096f") and _deva_joined(text, tokens[j - 1], tokens[j]) \
+                    and tokens[j - 1].text not in _DEVA_CUES:
+                j -= 1
+            while j < i and tokens[j].text in ("की", "का", "के"):
+                j += 1
+            if j < i:
+                spans.append(Span(tokens[j].start, tokens[i - 1].end, Label.ADDRESS.value, 0.7, "devanagari_address"))
+            # "के पास, लखीमपुर खीरी - ४७६०५३": the town after the landmark.
+            k = i + 2
+            if k < n and text[tokens[i + 1].end:tokens[k].start] == ", " and _deva_word(tokens[k]):
+                last = k
+                while last + 1 < n and last - k < 2 and _deva_joined(text, tokens[last], tokens[last + 1]) \
+                        and _deva_word(tokens[last + 1]):
+                    last += 1
+                spans.append(Span(tokens[k].start, tokens[last].end, Label.LOCATION.value, 0.7, "devanagari_address"))
+            continue
+        if t in _DEVA_LOCALITY and i > 0 and _deva_joined(text, tokens[i - 1], tok) and _deva_word(tokens[i - 1]) \
+                and tokens[i - 1].text not in _DEVA_CUES:
+            j = i - 1
+            if j > 0 and _deva_joined(text, tokens[j - 1], tokens[j]) and _deva_word(tokens[j - 1]) \
+                    and tokens[j - 1].text not in _DEVA_CUES:
+                j -= 1
+            spans.append(Span(tokens[j].start, tok.end, Label.ADDRESS.value, 0.7, "devanagari_address"))
+            continue
+        if t in _DEVA_HOSPITAL_HEADS:
+            j = i
+            while j - 1 >= 0 and i - j < 4 and _deva_joined(text, tokens[j - 1], tokens[j]) \
+                    and (_deva_word(tokens[j - 1]) or tokens[j - 1].text in _DEVA_HOSPITAL_GENERIC):
+                j -= 1
+            last = i
+            while last + 1 < n and last - i < 2 and _deva_joined(text, tokens[last], tokens[last + 1]) \
+                    and _deva_word(tokens[last + 1]) and tokens[last + 1].text not in _DEVA_HOSPITAL_HEADS:
+                last += 1
+            named = last > i or any(tokens[k].text not in _DEVA_HOSPITAL_GENERIC for k in range(j, i))
+            if named and j < i:
+                spans.append(Span(tokens[j].start, tokens[last].end, Label.HOSPITAL.value, 0.75, "devanagari_hospital"))
+    found = []
+    for span in spans:
+        if span.label == Label.LOCATION.value:
+            m = _DEVA_PIN.match(text, span.end)
+            if m is not None:
+                found.append(Span(m.start(1), m.end(1), Label.PIN.value, 0.75, "devanagari_address"))
+    return spans + found
+
+
 def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:
     """पता: ..., ग्राम बरहरा, जिला भोजपुर — Devanagari words after an address word."""
     spans: list[Span] = []
@@ -719,12 +807,12 @@ def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:
         return spans
     n = len(tokens)
     for i, tok in enumerate(tokens):
-        if not tok.devanagari or tok.text not in DEVANAGARI_ADDRESS_CUES:
+        if not tok.devanagari or tok.text not in _DEVA_CUES:
             continue
         j = i + 1
         last = None
         while j < n and j - i <= 4 and tokens[j].devanagari and tokens[j].text not in HINDI_COMMON \
-                and tokens[j].text not in DEVANAGARI_ADDRESS_CUES and "\n" not in text[tokens[j - 1].end:tokens[j].start] \
+                and tokens[j].text not in _DEVA_CUES and tokens[j].text not in _DEVA_STOP and "\n" not in text[tokens[j - 1].end:tokens[j].start] \
                 and not any(c in ",।;|" or c.isalpha() for c in text[tokens[j - 1].end:tokens[j].start]):
             last = j
             j += 1
@@ -737,6 +825,7 @@ def find_devanagari_addresses(text: str, tokens: list[Token]) -> list[Span]:
                 last = j
                 j += 1
         if last is not None:
-            label = Label.LOCATION if tok.text in ("जिला", "ज़िला", "तहसील") else Label.ADDRESS
-            spans.append(Span(tokens[i + 1].start, tokens[last].end, label.value, 0.75, "devanagari_address"))
-    return spans
+            label = Label.LOCATION if tok.text in _DEVA_LOCATION_CUES else Label.ADDRESS
+            start = tok.start if tok.text in _DEVA_CUE_INSIDE else tokens[i + 1].start
+            spans.append(Span(start, tokens[last].end, label.value, 0.75, "devanagari_address"))
+    return spans + _devanagari_extras(text, tokens)
