@@ -115,3 +115,34 @@ def test_devanagari_patient_word_and_function_words() -> None:
     assert covered(text, "छेदी सोनकर") and covered(text, "बिंदेश्वरी") and covered(text, "बेचन जाटव")
     for word in ("द्वारा", "देखा", "गया", "मरीज"):
         assert not covered(text, word), word
+
+
+def test_eponym_head_after_a_comma_is_no_eponym() -> None:
+    text = "Brought by son Arumugam, Cell 65267 45012. Appa peru Chhedi, amma Dharamvir. Cell 6198846495."
+    assert covered(text, "Arumugam") and covered(text, "Dharamvir")
+    assert names("Sickle cell disease; Parkinson disease noted.") == []
+
+
+def test_hinglish_caps_kin_after_ki_and_bete() -> None:
+    text = "MAREEZ KI MAA KANWARPAL NE BATAYA.\nBete Bhagirath ka mob 98765 43210."
+    assert covered(text, "KANWARPAL") and covered(text, "Bhagirath")
+    assert not covered(text, "MAA") and not covered(text, "NE")
+    assert names("SIR EK PT BHEJ RAHA HOON - KHETI KARTA HAI") == []
+
+
+def test_witness_with_a_word_first_name_and_dr_baby() -> None:
+    text = "Witness: Shiny Thomas. Verified by Dr. Baby Varghese, MD (Path)."
+    assert covered(text, "Shiny Thomas") and covered(text, "Baby Varghese")
+    assert names("Witness: Stable vitals throughout.") == []
+
+
+def test_table_row_name_cell_before_age_cell() -> None:
+    text = "Reg No\tName\tAge\tVillage\nIPD-536612\tHiramani Lonia\t33\tIchhawar"
+    assert covered(text, "Hiramani Lonia")
+    assert not covered(text, "Village")
+
+
+def test_glued_initial_and_caps_particle() -> None:
+    text = "Bed 27 - Sengottaiyan.S, 27 yrs - NPO. CC: DR. AHMED BIN SALEH."
+    assert covered(text, "Sengottaiyan.S") and covered(text, "AHMED BIN SALEH")
+    assert names("Empty the BIN daily.") == []

@@ -43,6 +43,9 @@ them us my your yours per via pt pts patient patients re s t y yes ok
 mr mrs ms dr smt shri sri kum km prof
 ko ka ki ke ne se hai hain mein bhi aur nahi nahin tha thi diya kiya liya gaya raha rahi rahe wale wali wala
 naam din bataya ghar chalu bete beta beti maa papa rehne abhi aaj kal
+ek bhej raha hoon hun saath sath aayi aaye aaya aayin kaam karte karta karti kheti bahar gaye gayi hoga
+jab tab sab kuch koi apna apni apne unka unki unke uska uski uske mera meri mere hamara hamari
+saathe aavya aala aali yethil rahnar
 age yrs adm doa dod
 """.split())
 # (The last lines: Hindi function words and common nouns of Hinglish notes, "Bete Ramu ka no.", and
@@ -83,11 +86,11 @@ father-in-law mother-in-law son-in-law daughter-in-law dtr dau
 # "108 EMT X PILOT Y", "SDM Sh. X"). The role word is no part of the name. Acronyms count only
 # written in capitals; "Ct." only with its dot (CT is a scan).
 ROLE_ACRONYMS = frozenset("""
-sn gda anm asha aww emt cho mpw lhv hc si asi sho sdm sdo bdo io ssi psi dsp ncc mo rmo
+sn gda anm asha aww emt cho mpw lhv hc si asi sho sdm sdo bdo io ssi psi dsp ncc mo rmo vhn fhw mphw mlhp
 """.split())
 ROLE_WORDS = frozenset("""
 pilot constable inspector magistrate tehsildar witness caller donor informant sarpanch ayah warden
-compounder dresser driver attender
+compounder dresser driver attender bystander
 """.split())
 # Two-word roles and field labels, written "first second": the cue ends at the second word.
 ROLE_PHRASES = frozenset(["ward boy", "ward girl", "ward attendant", "staff nurse", "nursing officer",
@@ -100,7 +103,7 @@ ROLE_FIELDS = frozenset(["child", "opd", "ipd", "patient", "pt", "baby", "mother
 HINGLISH_KIN = frozenset("""
 pati patni beta beti baap behen bahen saas sasur devar nanad bahu chachi mausi mausa bua fufa
 rogi rugna mareez mariz marij naam naav peru navra navryache bayko mulga mulgi chele meye
-thambi akka magan magal kanavan manaivi
+thambi akka magan magal kanavan manaivi bete papa mummy mareej babar mayer swamir baper bhaiyer
 """.split())
 # Kin words that are also names ("Anna Thomas", "Baba Ramdev"): cues only in lower case.
 LOWER_KIN = frozenset("amma appa anna baba mama nana nani dada dadi ma maa bhai didi bhaiya chacha tai".split())

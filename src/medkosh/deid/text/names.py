@@ -46,17 +46,22 @@ _AGE_SEX_AFTER = re.compile(r"(?:[ \t]*/[ \t]*\d{1,3}[ \t]*/[ \t]*[MFmf]\b"
                             r"|[ \t]{1,3}\d{1,3}[ \t]*(?:[Yy](?:rs?|ears?)?[ \t]*)?/[ \t]*[MFmf]\b"
                             r"|[ \t]{1,3}\d{1,3}[ \t]*[Yy](?:rs?)?[ \t]*[MF]\b"
                             r"|[ \t]*\([ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MFmf][ \t]*[),]"
-                            r"|,[ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MF]\b)")
+                            r"|,[ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MF]\b"
+                            r"|\t\d{1,3}\t)")  # a table row: name cell, then the age cell
 _LIST_ITEM = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)][ \t]*$")
 # A chat export's message header: "11/02/2018, 3:39 pm - Sabitri Barnwal: Referral".
 _CHAT_HEADER = re.compile(r"\d{1,2}:\d{2}(?:[ \t\u202f]?[AaPp]\.?[Mm]\.?)?[ \t]+-[ \t]+$")
 
 
-def eponym(tokens: list[Token], i: int) -> bool:
-    """Parkinson's disease, Bell's palsy, Hodgkin lymphoma, Babinski sign, Foley catheter."""
+def eponym(tokens: list[Token], i: int, text: str | None = None) -> bool:
+    """Parkinson's disease, Bell's palsy, Hodgkin lymphoma, Babinski sign, Foley catheter. Given the
+    text, a comma or a full stop between ends the phrase ("son Arumugam, Cell 98…", "amma X. Cell")."""
     for j in (i + 1, i + 2):
         if j < len(tokens) and tokens[j].key in EPONYM_HEADS and \
                 tokens[j].start - tokens[j - 1].end <= (4 if tokens[j - 1].possessive else 2):
+            if text is not None and any(c in ",.;" for c in text[tokens[j - 1].end:tokens[j].start]) \
+                    and not tokens[j - 1].initial:
+                return False
             return True
         if j >= len(tokens) or tokens[j].stop or not tokens[j].key or tokens[j].start - tokens[j - 1].end > 2:
             break  # "Morse fall score", "Glasgow Coma Scale": one word may sit between
@@ -100,8 +105,9 @@ def _role_word(text: str, tok: Token) -> bool:
             return text[tok.end:tok.end + 3].lstrip(" \t")[:1] in (":", "-")
         return True
     if key == "ct":
-        return tok.text == "Ct" and text[tok.end:tok.end + 1] == "."  # "Ct. Gurnam": a constable, not a CT scan
-    return key in ROLE_WORDS and tok.capitalised and not tok.possessive
+        # "Ct. Gurnam", "L/CT. DHAPU": a constable, not a CT scan (a clinical word after it stops the cue)
+        return tok.text in ("Ct", "CT") and text[tok.end:tok.end + 1] == "."
+    return key in ROLE_WORDS and not tok.possessive
 
 
 def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
@@ -136,7 +142,8 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
         return None  # "Baby Girl" is no name; "Baby of X" is a cue at "of"
     if key == "of" and i > 0 and tokens[i - 1].key in ("baby", "boy", "girl") and tokens[i - 1].capitalised:
         return "strong", nxt  # "Baby of X", "Baby Boy of Md. X"
-    if key in HINGLISH_KIN or (key in LOWER_KIN and not tok.capitalised and not tok.upper_line):
+    if key in HINGLISH_KIN or (key in LOWER_KIN and ((not tok.capitalised and not tok.upper_line)
+                                                       or text[max(0, tok.start - 3):tok.start].lower() in ("ki ", "ka ", "ke "))):
         return "kin", nxt  # "Rugna X", "Beti ka naam X", "ki maa X", "Appa peru X"
     if key == "ms" and tok.text == "MS" and not tok.upper_line:
         return None  # in mixed case "MS" is a degree (MS Ortho) or multiple sclerosis, not the title Ms
@@ -187,7 +194,7 @@ def _two_unknown(text: str, tokens: list[Token], j: int) -> bool:
     return (a.unknown or a.strong_name) and (b.unknown or b.strong_name) and not a.devanagari \
         and not b.devanagari and len(a.key) >= 4 and len(b.key) >= 4 and (a.capitalised or a.upper_line) \
         and (b.capitalised or b.upper_line) and joined(text, a, b) and not _slashed(text, a) \
-        and not _slashed(text, b) and not eponym(tokens, j + 1)
+        and not _slashed(text, b) and not eponym(tokens, j + 1, text)
 
 
 def _slashed(text: str, tok: Token) -> bool:
@@ -236,6 +243,9 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
             return t.text not in HINDI_NOT_NAME and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
         if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
             return False
+        if t.key in NAME_PARTICLES and 0 < j < len(tokens) - 1:  # "AHMED BIN SALEH" in capitals
+            return (tokens[j - 1].name or tokens[j - 1].unknown) and (tokens[j + 1].name or tokens[j + 1].unknown) \
+                and joined(text, t, tokens[j + 1]) and joined(text, tokens[j - 1], t) and t.text.isupper()
         if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them ...
             # ... except "Kumari" as a middle name between two name words (Nilima Kumari Minz).
             return t.key == "kumari" and 0 < j < len(tokens) - 1 and (tokens[j - 1].name or tokens[j - 1].unknown) \
@@ -249,7 +259,7 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
             return False
         if t.key in NAME_PREFIXES and t.key not in ("syed", "mirza", "mir", "sheikh", "shaikh"):
             return j < i and (t.capitalised or t.upper_line)  # "Md. Kaneez": part of the name, before it
-        if t.stop or t.medical or eponym(tokens, j):
+        if t.stop or t.medical or eponym(tokens, j, text):
             return False
         if t.upper_line:
             return t.name or t.unknown
@@ -289,7 +299,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             b = tokens[i - 1]
             if (b.unknown or b.strong_name) and (b.capitalised or b.upper_line) and not b.devanagari \
                     and text[b.end:tokens[i].start].strip(" ,|\t") == "" and "\n" not in text[b.end:tokens[i].start] \
-                    and not _slashed(text, b) and not b.flags & CUE and not eponym(tokens, i - 1):
+                    and not _slashed(text, b) and not b.flags & CUE and not eponym(tokens, i - 1, text):
                 flagged[i - 1] = 0.7
         if kind == "kin":
             kind = "weak" if not tokens[i].upper_line else "kin"
@@ -311,7 +321,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 break  # "... informed. Aadhaar": a sentence ended
             if "," in gap_text and count > 0:
                 break
-            if count == 0 and tok.key in TITLES and not tok.devanagari and skipped < 2:
+            if count == 0 and tok.key in TITLES and not tok.devanagari and skipped < 2 \
+                    and not (tok.key == "baby" and kind == "title"):  # "Dr. Baby Varghese": Baby is her name
                 # "Name: Master Khan", "W/o Late Shri Ram": titles are not part of the name. At most
                 # two are skipped, so "Dr. Dr. Dr. …" stays linear.
                 prev = j
@@ -323,14 +334,17 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     and text[tok.end:tokens[j + 1].start].strip(" ") in ("", ".") and tokens[j + 1].capitalised \
                     and not tokens[j + 1].stop and not tokens[j + 1].medical:
                 pass  # "Name: Md. Kaneez", "donor Sk. Ishtiyaq": the prefix belongs to the name
-            elif (role and count == 0 and not (tok.name or tok.unknown or tok.initial)) or _role_word(text, tok) \
+            elif (role and count == 0 and not (tok.name or tok.unknown or tok.initial)
+                  and not (tok.capitalised and not tok.stop and not tok.medical and j + 1 < n
+                           and (tokens[j + 1].strong_name or tokens[j + 1].unknown) and joined(text, tok, tokens[j + 1]))) \
+                    or _role_word(text, tok) \
                     or tok.key in HINGLISH_KIN:
                 break  # after a role word a name, not "ASHA Worker"
             elif not _accept_after_cue(tok, kind, count == 0) or _slashed(text, tok):
                 break
             if count > 0 and "  " in gap_text:
                 break  # two spaces separate form fields ("Name: A B   Age/Sex")
-            if count == 0 and kind != "title" and eponym(tokens, j):
+            if count == 0 and kind != "title" and eponym(tokens, j, text):
                 break
             flagged[j] = max(flagged[j], 0.9 if kind not in ("weak", "kin", "complaint") else 0.7)
             count += 1
@@ -354,7 +368,21 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         if not flagged[i] and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
                 and not tok.devanagari and len(tok.key) >= 3 \
                 and (_AGE_AFTER.match(text, tok.end) or _AGE_SEX_AFTER.match(text, tok.end)) \
-                and not eponym(tokens, i) and not _role_word(text, tok):
+                and not eponym(tokens, i, text) and not _role_word(text, tok):
+            flagged[i] = 0.7
+
+        # 2e. "MD. SAJIDA SHAH", "Mohd. Alam": a name prefix with its dot before a name-shaped word.
+        if i + 1 < n and tok.key in NAME_PREFIXES and tok.key not in ("mir", "kh") and (tok.capitalised or tok.upper_line) \
+                and text[tok.end:tokens[i + 1].start] == ". " and (tokens[i + 1].strong_name or tokens[i + 1].unknown) \
+                and (tokens[i + 1].capitalised or tokens[i + 1].upper_line) and len(tokens[i + 1].key) >= 3:
+            flagged[i] = max(flagged[i], 0.7)
+            flagged[i + 1] = max(flagged[i + 1], 0.7)
+
+        # 2f. South Indian initial glued after a dot: "Sengottaiyan.S, 27 yrs", "RAMASAMY.A,".
+        if not flagged[i] and i + 1 < n and tokens[i + 1].initial and text[tok.end:tok.end + 1] == "." \
+                and tokens[i + 1].start == tok.end + 1 and (tok.unknown or tok.strong_name) and len(tok.key) >= 4 \
+                and (tok.capitalised or tok.upper_line) and not tok.devanagari \
+                and text[tokens[i + 1].end:tokens[i + 1].end + 1] in (",", ".", ")", " ", "\n", ""):
             flagged[i] = 0.7
 
         # 2c. A chat export's header names the sender: "3:39 pm - Sabitri Barnwal: Referral".
@@ -363,14 +391,16 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             flagged[i] = 0.8
 
         # 2d. Surname first: "2. HIREMATH, LINGAPPA - BED 20", "Pt: DHURVE, Lalti", "for KAMBOJ, Kaushalya".
-        if i + 1 < n and tok.text.isupper() and len(tok.key) >= 4 and (tok.unknown or tok.strong_name) \
+        if i + 1 < n and tok.text.isupper() and len(tok.key) >= 3 and not tok.stop and not tok.medical \
                 and not tok.devanagari and text[tok.end:tokens[i + 1].start] == ", ":
             nx = tokens[i + 1]
-            if (nx.unknown or nx.strong_name) and len(nx.key) >= 3 and not nx.devanagari and not eponym(tokens, i + 1):
+            listed = _LIST_ITEM.search(text, max(0, tok.start - 12), tok.start) is not None
+            if (nx.unknown or nx.strong_name) and len(nx.key) >= 3 and not nx.devanagari \
+                    and not eponym(tokens, i + 1, text) and (listed or (len(tok.key) >= 4 and (tok.unknown or tok.strong_name))):
                 if nx.capitalised and not nx.text.isupper() and not tok.upper_line:
                     flagged[i] = max(flagged[i], 0.7)
                     flagged[i + 1] = max(flagged[i + 1], 0.7)
-                elif _LIST_ITEM.search(text, max(0, tok.start - 12), tok.start):
+                elif listed and (tok.unknown or tok.strong_name):
                     flagged[i] = max(flagged[i], 0.7)
                     flagged[i + 1] = max(flagged[i + 1], 0.7)
 
@@ -381,7 +411,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_NOT_NAME:
                 flagged[i] = 0.8
             continue
-        if eponym(tokens, i):
+        if eponym(tokens, i, text):
             continue
         if tok.strong_name and (tok.upper_line or tok.capitalised):
             flagged[i] = 0.75
@@ -406,7 +436,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         for i, tok in enumerate(tokens):
             if not flagged[i] and tok.unknown and not tok.devanagari and not tok.upper_line \
                     and len(tok.key) >= 4 and tok.capitalised and not tok.text.isupper() \
-                    and _in_prose(text, tok) and not eponym(tokens, i):
+                    and _in_prose(text, tok) and not eponym(tokens, i, text):
                 flagged[i] = 0.5
 
     # 4c. Nicknames: "Badri Markam @ Chintu", "Karuppasamy urf Kalua", "Chhotu alias Ramphal".
@@ -425,7 +455,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         if a.devanagari or b.devanagari or not (a.capitalised or a.upper_line) or not (b.capitalised or b.upper_line) \
                 or a.stop or b.stop or a.medical or b.medical:
             continue
-        if flagged[i] or flagged[k] or ((a.unknown or a.strong_name) and (b.unknown or b.strong_name)):
+        if flagged[i] or flagged[k] or ((a.unknown or a.strong_name or (a.place and not a.common))
+                                        and (b.unknown or b.strong_name)):
             if flagged[k] or b.name or b.unknown:
                 flagged[i] = max(flagged[i], 0.7)
             if flagged[i] and (b.name or b.unknown or flagged[k]):
@@ -448,8 +479,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         elif 4 <= len(gap) <= 8 and gap[0] == " " and gap[-1] == " " and gap.strip() in NAME_PARTICLES \
                 and (flagged[i] or flagged[i + 1]):
             other = b if flagged[i] else a
-            if (other.capitalised or other.upper_line) and not other.stop and not other.medical \
-                    and (other.name or other.unknown) and not other.devanagari:
+            short = len(other.key) <= 3 and other.text[1:].islower()  # "Fatima de Sa": SA is also a node
+            if (other.capitalised or other.upper_line) and not other.stop and (not other.medical or short) \
+                    and (other.name or other.unknown or short) and not other.devanagari:
                 flagged[i] = flagged[i] or 0.7
                 flagged[i + 1] = flagged[i + 1] or 0.7
                 bridge[i] = True
