@@ -146,3 +146,10 @@ def test_glued_initial_and_caps_particle() -> None:
     text = "Bed 27 - Sengottaiyan.S, 27 yrs - NPO. CC: DR. AHMED BIN SALEH."
     assert covered(text, "Sengottaiyan.S") and covered(text, "AHMED BIN SALEH")
     assert names("Empty the BIN daily.") == []
+
+
+def test_colon_after_a_name_and_hindi_suffix_words() -> None:
+    text = "[01/12/21, 10:49 pm] Dr Parbatiya: Sir ek pt bhej raha hoon. DR. KHARADI SAHAB KO DIKHAYA. Babar naam Bechan Kori."
+    assert covered(text, "Parbatiya") and covered(text, "KHARADI") and covered(text, "Bechan Kori")
+    for word in ("Sir", "SAHAB", "Babar"):
+        assert not covered(text, word), word

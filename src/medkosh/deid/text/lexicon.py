@@ -45,7 +45,7 @@ ko ka ki ke ne se hai hain mein bhi aur nahi nahin tha thi diya kiya liya gaya r
 naam din bataya ghar chalu bete beta beti maa papa rehne abhi aaj kal
 ek bhej raha hoon hun saath sath aayi aaye aaya aayin kaam karte karta karti kheti bahar gaye gayi hoga
 jab tab sab kuch koi apna apni apne unka unki unke uska uski uske mera meri mere hamara hamari
-saathe aavya aala aali yethil rahnar
+saathe aavya aala aali yethil rahnar saal varsh umar umr mahine mahina
 age yrs adm doa dod
 """.split())
 # (The last lines: Hindi function words and common nouns of Hinglish notes, "Bete Ramu ka no.", and

@@ -319,8 +319,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 break
             if "." in gap_text and not (count == 0 or tokens[prev].initial or tokens[prev].key in NAME_PREFIXES):
                 break  # "... informed. Aadhaar": a sentence ended
-            if "," in gap_text and count > 0:
-                break
+            if ("," in gap_text or ":" in gap_text) and count > 0:
+                break  # "Dr Parbatiya: Sir ek …": a colon after a name ends it
             if count == 0 and tok.key in TITLES and not tok.devanagari and skipped < 2 \
                     and not (tok.key == "baby" and kind == "title"):  # "Dr. Baby Varghese": Baby is her name
                 # "Name: Master Khan", "W/o Late Shri Ram": titles are not part of the name. At most
@@ -334,7 +334,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     and text[tok.end:tokens[j + 1].start].strip(" ") in ("", ".") and tokens[j + 1].capitalised \
                     and not tokens[j + 1].stop and not tokens[j + 1].medical:
                 pass  # "Name: Md. Kaneez", "donor Sk. Ishtiyaq": the prefix belongs to the name
-            elif (role and count == 0 and not (tok.name or tok.unknown or tok.initial)
+            elif (count > 0 and tok.key in ("ji", "jee", "sahab", "saheb", "sahib")) or (role and count == 0 and not (tok.name or tok.unknown or tok.initial)
                   and not (tok.capitalised and not tok.stop and not tok.medical and j + 1 < n
                            and (tokens[j + 1].strong_name or tokens[j + 1].unknown) and joined(text, tok, tokens[j + 1]))) \
                     or _role_word(text, tok) \
@@ -405,7 +405,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     flagged[i + 1] = max(flagged[i + 1], 0.7)
 
         # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
-        if flagged[i] or not tok.name or _role_word(text, tok):
+        if flagged[i] or not tok.name or _role_word(text, tok) or tok.key in HINGLISH_KIN:
             continue
         if tok.devanagari:
             if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_NOT_NAME:
