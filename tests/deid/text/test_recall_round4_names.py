@@ -153,3 +153,14 @@ def test_colon_after_a_name_and_hindi_suffix_words() -> None:
     assert covered(text, "Parbatiya") and covered(text, "KHARADI") and covered(text, "Bechan Kori")
     for word in ("Sir", "SAHAB", "Babar"):
         assert not covered(text, word), word
+
+
+def test_address_label_name_lines() -> None:
+    text = "Discharge summary\nLeelamma Eapen, 42, Padinjarethil Veedu, Kozhikode\n\nTo\nKunjumon Mathai\nKunnumpurath House\nRanni Post"
+    assert covered(text, "Leelamma Eapen") and covered(text, "Kunjumon Mathai")
+    assert names("Summary\nSodium Chloride, 12, given\nGeneral Ward\nTreated well\n") == []
+
+
+def test_name_before_female_suffix_and_relation() -> None:
+    text = "Dying declaration of Omwati Bai W/o Chanchal Khalkho, 73 yrs."
+    assert covered(text, "Omwati Bai")

@@ -48,6 +48,9 @@ _AGE_SEX_AFTER = re.compile(r"(?:[ \t]*/[ \t]*\d{1,3}[ \t]*/[ \t]*[MFmf]\b"
                             r"|[ \t]*\([ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MFmf][ \t]*[),]"
                             r"|,[ \t]*\d{1,3}[ \t]*(?:[Yy](?:rs?)?)?[ \t]*/?[ \t]*[MF]\b"
                             r"|\t\d{1,3}\t)")  # a table row: name cell, then the age cell
+_BARE_AGE = re.compile(r",[ \t]*\d{1,3}[ \t]*,")
+_HOUSE_LINE = re.compile(r"[ \t]*\n[A-Za-z][A-Za-z \t]{2,40}[ \t](?:House|Veedu|Veettil|Bhavan|Bhawan|Nivas|Niwas|Villa|Illam"
+                         r"|HOUSE|VEEDU|VEETTIL|BHAVAN|BHAWAN|NIVAS|NIWAS|VILLA|ILLAM)[ \t]*(?:\n|,|$)")
 _LIST_ITEM = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)][ \t]*$")
 # A chat export's message header: "11/02/2018, 3:39 pm - Sabitri Barnwal: Referral".
 _CHAT_HEADER = re.compile(r"\d{1,2}:\d{2}(?:[ \t\u202f]?[AaPp]\.?[Mm]\.?)?[ \t]+-[ \t]+$")
@@ -243,6 +246,8 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
             return t.text not in HINDI_NOT_NAME and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
         if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
             return False
+        if t.key in ("bai", "devi", "begum", "khatun", "bibi") and j > i and (t.capitalised or t.upper_line):
+            return True  # "Omwati Bai", "Parbatiya Devi": part of the name after it
         if t.key in NAME_PARTICLES and 0 < j < len(tokens) - 1:  # "AHMED BIN SALEH" in capitals
             return (tokens[j - 1].name or tokens[j - 1].unknown) and (tokens[j + 1].name or tokens[j + 1].unknown) \
                 and joined(text, t, tokens[j + 1]) and joined(text, tokens[j - 1], t) and t.text.isupper()
@@ -297,10 +302,15 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             # "Badri Markam, S/o …", "I, Ramesh Kumar, S/o …", "| Venkatamma Kasaudhan | S/o": the
             # name-shaped word just before a relation marker is the person it describes.
             b = tokens[i - 1]
+            k = i - 1
+            if b.key in ("bai", "devi", "kumari", "begum", "khatun", "ben", "bibi") and i > 1 and joined(text, tokens[i - 2], b):
+                k = i - 2  # "Omwati Bai W/o …": the name word before the female suffix
+            gap = text[b.end:tokens[i].start]
+            b = tokens[k]
             if (b.unknown or b.strong_name) and (b.capitalised or b.upper_line) and not b.devanagari \
-                    and text[b.end:tokens[i].start].strip(" ,|\t") == "" and "\n" not in text[b.end:tokens[i].start] \
-                    and not _slashed(text, b) and not b.flags & CUE and not eponym(tokens, i - 1, text):
-                flagged[i - 1] = 0.7
+                    and gap.strip(" ,|\t") == "" and "\n" not in gap \
+                    and not _slashed(text, b) and not b.flags & CUE and not eponym(tokens, k, text):
+                flagged[k] = 0.7
         if kind == "kin":
             kind = "weak" if not tokens[i].upper_line else "kin"
         if kind in ("complaint", "weak", "kin") and _two_unknown(text, tokens, j) \
@@ -384,6 +394,16 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 and (tok.capitalised or tok.upper_line) and not tok.devanagari \
                 and text[tokens[i + 1].end:tokens[i + 1].end + 1] in (",", ".", ")", " ", "\n", ""):
             flagged[i] = 0.7
+
+        # 2g. Address-label blocks: "Leelamma Eapen, 42, Padinjarethil Veedu" and a name line over a
+        #     house-name line ("Kunjumon Eapen\nKunnumpurath House").
+        if not flagged[i] and i + 1 < n and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
+                and not tok.devanagari and (tok.start == 0 or text[tok.start - 1] == "\n") and joined(text, tok, tokens[i + 1]):
+            nx = tokens[i + 1]
+            if (nx.unknown or nx.strong_name) and (nx.capitalised or nx.upper_line) and not nx.devanagari \
+                    and (_BARE_AGE.match(text, nx.end) or _HOUSE_LINE.match(text, nx.end)):
+                flagged[i] = 0.7
+                flagged[i + 1] = max(flagged[i + 1], 0.7)
 
         # 2c. A chat export's header names the sender: "3:39 pm - Sabitri Barnwal: Referral".
         if not flagged[i] and tok.capitalised and (tok.unknown or tok.name) and not tok.medical and tok.start >= 8 \
