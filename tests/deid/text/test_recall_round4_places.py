@@ -94,3 +94,31 @@ def test_devanagari_hospital_names() -> None:
     for word in ("राजकीय मेडिकल कॉलेज बहराइच", "प्राथमिक स्वास्थ्य केंद्र हरगांव", "जिला महिला चिकित्सालय गोंडा"):
         assert covered(text, word), word
     assert spans("मरीज को अस्पताल में भर्ती किया गया।") == []
+
+
+def test_police_station_and_form_fields_in_mixed_case() -> None:
+    text = "Intimation sent to PS Jewargi. Pick-up: Lakhasar, near Kali Mandir. Anganwadi: Jogiya-2, AWW Sunita"
+    for word in ("Jewargi", "Lakhasar", "Jogiya"):
+        assert covered(text, word), word
+    assert spans("Tab Ondansetron 4 mg PO SOS. Pick-up: delayed by traffic.") == []
+
+
+def test_landmarks_after_near_end_at_a_comma() -> None:
+    text = "RTA near cold storage, Kukdeshwar. Clinic near Govt. Girls School, Tehsil Dindori. NEAR CHURCH OF ST. THOMAS, SONBARSA"
+    for word in ("cold storage", "Govt. Girls School", "CHURCH OF ST. THOMAS", "Kukdeshwar"):
+        assert covered(text, word), word
+    assert spans("Patient kept near the nurses station, stable.") == []
+
+
+def test_home_town_words_motion_words_and_table_cells() -> None:
+    text = "Sasural Roopwas (Bharatpur) mein, maika Pipariya. ooru Salooni. fall from roof at Mawphlang | ok\n| Benipatti, Araria |"
+    for word in ("Roopwas", "Pipariya", "Salooni", "Mawphlang", "Benipatti"):
+        assert covered(text, word), word
+    assert spans("Ghar par aaram karein. Sasural mein sab theek hai.") == []
+
+
+def test_address_continued_on_an_indented_line_and_short_cues() -> None:
+    text = "Address: H-253\n         Chamrauti\n         Sehore-207097\nADD=Jhandutta, Jila Kangra\nRESI: #87-B GWALTOLI"
+    for word in ("H-253", "Chamrauti", "Jhandutta", "#87-B"):
+        assert covered(text, word), word
+    assert spans("Add: Tab Metformin 500 mg\nWard 7, Bed 12") == []

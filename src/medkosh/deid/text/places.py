@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from operator import attrgetter
 
 from medkosh.deid.text.lexicon import (
     ADDRESS_CUES,
@@ -26,7 +28,7 @@ from medkosh.deid.text.tokens import Token, joined
 from medkosh.deid.text.types import Label, Span
 
 _NUMBER_BEFORE = re.compile(r"(?:\b(?:no\.?|#)\s*)?\b\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*\s*,?\s*$", re.IGNORECASE)
-_CUE_PUNCT = re.compile(r"[\s:\-.]*")
+_CUE_PUNCT = re.compile(r"[\s:\-.=]*")
 _NUMBER_TAIL = re.compile(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*")
 # No "^": Pattern.match(text, pos) anchors at pos already, and "^" would only match at index 0.
 _NUMBER_AFTER = re.compile(r"\s*[-:]?\s*\d{1,4}[A-Za-z]?\b")
@@ -95,7 +97,7 @@ _LOWER_VILLAGE_HEADS = frozenset({"gaon", "gram", "village"})
 # hamlets and quarters ("Rebari Dhani", "Jaton ki Dhani", "Dhal ni Pol", "Mota Suthar Vas"), Manipuri
 # lanes ("Moirang Leirak"), Assamese hamlets ("Gaon Bura"?, no) and Punjabi "Kothi".
 _REGIONAL_HEADS = frozenset({"veedu", "veettil", "vettil", "veedhi", "vidhi", "sahi", "tanda", "thanda", "dhani",
-                             "peta", "pol", "vas", "leirak", "palem", "guda", "gudem", "kuppam", "pudur", "patti",
+                             "peta", "pol", "vas", "bas", "leirak", "palem", "guda", "gudem", "kuppam", "pudur", "patti",
                              "cheruvu", "tandya", "faliya", "falia", "pada", "tekri", "majra", "dera", "dhaani",
                              "khera", "bigha", "tola", "toli", "mohalla", "nagar", "house"})
 _LOCALITY_WORDS = LOCALITY_HEADS | _LOWER_VILLAGE_HEADS | _REGIONAL_HEADS
@@ -268,7 +270,8 @@ _LOWER_FIELD_CUES = frozenset({"tehsil", "taluka", "taluk", "zila", "zilla", "di
 
 
 # Every word that can start an address cue, for one set look-up per token.
-_ANY_CUE = frozenset({"r"}) | PROSE_ADDRESS_CUES | ADDRESS_CUES | _CUE_FIRST_WORDS | _LOWER_FIELD_CUES | _NUMBERED_PARTS
+_SHORT_ADDRESS_CUES = frozenset({"add", "resi", "res", "addr", "adr"})  # "ADD=Jhandutta", "RESI: #87-B", "Add. :"
+_ANY_CUE = frozenset({"r"}) | _SHORT_ADDRESS_CUES | PROSE_ADDRESS_CUES | ADDRESS_CUES | _CUE_FIRST_WORDS | _LOWER_FIELD_CUES | _NUMBERED_PARTS
 
 
 def _lower_cue_target(tok: Token) -> bool:
@@ -309,6 +312,9 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         elif tok.key in PROSE_ADDRESS_CUES:
             if i + 1 < n and (_prose_cue_target(tokens[i + 1]) or _acronym_landmark(text, tokens, i + 1)):
                 cue_end = i + 1
+        elif tok.key in _SHORT_ADDRESS_CUES and tok.capitalised and text[tok.end:tok.end + 1] in (":", "=", ".") \
+                and i + 1 < n and not tokens[i + 1].medical:
+            cue_end = i + 1
         elif tok.key in ADDRESS_CUES and (tok.capitalised or tok.upper_line or text[tok.end:tok.end + 1] in ":-") \
                 and not _before_hospital_head(text, tokens, i):
             cue_end = i + 1
@@ -473,7 +479,7 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
             spans.append(Span(tok.start, tok.end, Label.HOSPITAL.value, 0.8, "hospital_name"))
             continue
-        dotted = _dotted_code(text, tokens, i)
+        dotted = _dotted_code(text, tokens, i) if tok.key == "c" else None
         if dotted is not None:
             # "P.H.C. Chandrakona": the dotted code and the village after it.
             k = i + 1
@@ -549,6 +555,9 @@ _PLACE_FIELDS = frozenset({"vill", "village", "gram", "gaon", "po", "ps", "dist"
                            "zila", "zilla", "mouza", "mauza", "firka", "thana", "post", "mandal", "block", "hobli",
                            "at", "town", "city", "p.o", "p.s"})
 # Short field words that count only with a dot, colon or hyphen, or when typed in capitals ("PO BELSAND").
+# Form fields that name a place after a colon ("Pick-up: Kadaba", "Anganwadi: Jogiya-2", "AWC: ...").
+_COLON_FIELDS = frozenset({"pick-up", "pickup", "drop", "drop-off", "anganwadi", "aanganwadi", "awc", "sub-centre",
+                           "subcentre", "sub-center", "hsc", "gaon", "basti", "locality", "area", "town", "city"})
 _SHORT_FIELDS = frozenset({"po", "ps", "ta", "tal", "teh", "tah", "mu", "ji", "at", "via"})
 # Field words that count in lower case too (Hinglish): "gram Kamdara", "thana Maner".
 _LOWER_PLACE_FIELDS = frozenset({"gram", "gaon", "thana", "zila", "zilla", "jila", "tehsil", "taluka", "mouza"})
@@ -574,11 +583,19 @@ def _extend_place(text: str, tokens: list[Token], k: int, limit: int = 3) -> int
     return last
 
 
-def _field_places(text: str, tokens: list[Token]) -> list[Span]:
+def _field_places(text: str, tokens: list[Token], candidates: list[int]) -> list[Span]:
     spans: list[Span] = []
     n = len(tokens)
-    for i, tok in enumerate(tokens):
+    for i in candidates:
+        tok = tokens[i]
         key = tok.key
+        if key in _COLON_FIELDS:
+            # "Pick-up: Kadaba, near ...", "Anganwadi: Jogiya-2": the place after a form's field.
+            if i + 1 < n and text[tok.end:tokens[i + 1].start].strip(" \t") == ":" and _field_target(tokens[i + 1]) \
+                    and not (tokens[i + 1].common and not tokens[i + 1].place and not tokens[i + 1].upper_line):
+                last = _extend_place(text, tokens, i + 1)
+                spans.append(Span(tokens[i + 1].start, tokens[last].end, Label.LOCATION.value, 0.7, "field_place"))
+            continue
         if "-" in key and (tok.unknown or tok.place or tok.name):
             # "Dist-Kaimur", "PO-Parsa", "VILL-GHAGHRA": the tokenizer keeps inner hyphens in a word.
             head, _, rest = tok.text.partition("-")
@@ -596,7 +613,8 @@ def _field_places(text: str, tokens: list[Token]) -> list[Span]:
         if m is None or "\n" in gap:
             continue
         punct = any(c in gap for c in ".:-")
-        if key in _SHORT_FIELDS and not punct and not (tok.text.isupper() and (tok.upper_line or nxt.text.isupper())):
+        if key in _SHORT_FIELDS and not punct and not (tok.text.isupper() and (tok.upper_line or nxt.text.isupper()
+                                                                               or key in ("ps", "po"))):
             continue
         if key in ("p.o", "p.s"):
             continue
@@ -615,13 +633,14 @@ _STATE_ABBR = re.compile(
     r"[ \t]*(?:,[ \t]*|\([ \t]*|(?:Dist|Distt|DIST|DISTT)\.?,?[ \t]*,?[ \t]*)"
     r"((?:A\.P|T\.N|T\.S|U\.P|M\.P|H\.P|W\.B|M\.S|J\.K|J&K|Pb|Guj|Raj|Maha|Kar|Ker|Bih|Jhar|Chh|Utt|Odi)\.?"
     r"|(?:AP|TN|TS|UP|MP|HP|WB|RJ|PB|MH|KA|KL|GJ|BR|JH|OD|CG|UK|HR|AS|ML|MN|MZ|NL|TR|SK|GA)\b)(?!\w)")
+_STATE_LEAD = frozenset(" \t,(")
 _STATE_WORD = re.compile(r"[ \t]+(?:State|STATE)\b")
 
 
 def _state_abbreviations(text: str, spans: list[Span]) -> list[Span]:
     found = []
     for span in spans:
-        if span.label not in (Label.LOCATION.value, Label.ADDRESS.value):
+        if span.label not in _CHAIN_LABELS or text[span.end:span.end + 1] not in _STATE_LEAD:
             continue
         m = _STATE_ABBR.match(text, span.end)
         if m is not None:
@@ -637,33 +656,104 @@ _STATE_NAMES = frozenset(INDIAN_STATES)
 
 # Bangalore-style street parts with an ordinal ("12th Main", "2nd 'A' Cross", "8th Main Road",
 # "Rajajinagar 3rd Block", "BTM 2nd Stage") and building parts ("Wing C", "C Wing", "Pocket 7").
-_ORDINAL_PART = re.compile(
-    r"(?<![\w/])\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH)[ \t]+(?:'[A-Za-z]'[ \t]+)?"
-    r"(?:Main|MAIN|Cross|CROSS|Block|BLOCK|Stage|STAGE|Phase|PHASE|Sector|SECTOR|Street|STREET|Lane|LANE)"
-    r"(?:[ \t]+(?:Road|ROAD|Rd|RD))?\b"
-    r"|(?<![\w/])(?:Wing|WING|Pocket|POCKET)[ \t]+(?:[A-Z]|\d{1,3})\b(?![/\-])|(?<![\w.])[A-Z][ \t]+(?:Wing|WING)\b")
+# Bangalore-style street parts with an ordinal ("12th Main", "2nd 'A' Cross", "8th Main Road",
+# "Rajajinagar 3rd Block", "BTM 2nd Stage"), matched back from the street word.
+_ORDINAL_HEADS = frozenset({"main", "cross", "block", "stage", "phase", "sector", "street", "lane"})
+_ORDINAL_BEFORE = re.compile(r"(?<![\w/])\d{1,3}(?:st|nd|rd|th|ST|ND|RD|TH)[ \t]+(?:'[A-Za-z]'[ \t]+)?$")
+_ROAD_AFTER = re.compile(r"[ \t]+(?:Road|ROAD|Rd|RD)\b")
+# Building parts: "Wing C", "C Wing", "Pocket 7".
+_PART_AFTER = re.compile(r"[ \t]+(?:[A-Z]|\d{1,3})\b(?![/\-])")
 # House numbers after an address cue or at the start of an address line: "residing at #64-37",
-# "Address: 55/A,", "R/O A-420", "RZ-29/A, Street No. 1", "Kothi No.42-B", "Old No. 22, New No. 123".
-_HOUSE_NUMBER = (r"(?:#[ \t]?\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*|[A-Z]{1,3}-\d{1,5}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)?"
-                 r"|\d{1,5}/[A-Z0-9]{1,4}|\d{1,5}-[A-Z]\b)")
-_CUED_HOUSE = re.compile(
-    r"(?:\b(?:residing at|resides at|staying at|lives at|RESIDING AT|[Aa]ddress|ADDRESS|[Aa]ddr|R/[Oo]|r/o|[Rr]esi|RESI"
-    r"|[Aa]dd|ADD|[Aa]t|AT)[ \t]*[:=\-]?[ \t]*|^[ \t]*)(" + _HOUSE_NUMBER + r")(?=[ ,;]|$)", re.MULTILINE)
-_HOUSE_WORD_NUMBER = re.compile(
-    r"\b(?:Kothi|KOTHI|Jhuggi|JHUGGI|Qr|QR|Qtr|QTR|Kholi|KHOLI|Door|DOOR|Old|OLD|New|NEW|Makan|MAKAN|Bungalow|Chawl"
-    r"|Khasra|KHASRA|Gala|Shop|SHOP)\.?[ \t]*(?:No|NO|no|Number)\.?[ \t]*[:\-]?[ \t]*"
-    r"(?:[A-Z]-?)?\d{1,5}[A-Za-z]?(?:[/\-][0-9A-Za-z]{1,5})*")
+# "Address: 55/A,", "R/O A-420", "RZ-29/A, Street No. 1", and with a house word: "Kothi No.42-B",
+# "Jhuggi No.78/A", "Old No. 22, New No. 123".
+_HOUSE_NUMBER = (r"(?:#[ \t]?\d{1,5}[A-Za-z]?(?:[/\-](?:\d{1,5}[A-Za-z]?|[A-Za-z]\b))*"
+                 r"|[A-Z]{1,3}-\d{1,5}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)?|\d{1,5}/[A-Z0-9]{1,4}|\d{1,5}-[A-Z]\b)")
+_HOUSE_AFTER_CUE = re.compile(r"[ \t]*[:=\-]?[ \t]*(" + _HOUSE_NUMBER + r")(?=[ ,;]|$)", re.MULTILINE)
+_HOUSE_AT_LINE_START = re.compile(r"^[ \t]*(" + _HOUSE_NUMBER + r")(?=, )", re.MULTILINE)
+_HOUSE_CUES = frozenset({"at", "address", "addr", "o", "resi", "res", "add"})
+_HOUSE_WORDS = frozenset({"kothi", "jhuggi", "qr", "qtr", "kholi", "door", "old", "new", "makan", "bungalow", "khasra",
+                          "gala", "shop"})
+_HOUSE_WORD_NUMBER = re.compile(r"[A-Za-z]+\.?[ \t]*(?:No|NO|no|Number)\.?[ \t]*[:\-]?[ \t]*"
+                                r"(?:[A-Z]-?)?\d{1,5}[A-Za-z]?(?:[/\-][0-9A-Za-z]{1,5})*")
+_SHAPE_KEYS = _ORDINAL_HEADS | frozenset({"wing", "pocket", "near", "nr", "behind", "opp", "opposite", "lane", "gali",
+                                          "wd"}) | _HOUSE_CUES | _HOUSE_WORDS
 
 
-def _address_shapes(text: str) -> list[Span]:
-    spans = [Span(m.start(), m.end(), Label.ADDRESS.value, 0.7, "address_shape") for m in _ORDINAL_PART.finditer(text)]
-    if "#" in text or "/" in text or "-" in text:
-        for m in _CUED_HOUSE.finditer(text):
-            if m.group(1).startswith("#") or m.start(1) > m.start() or text[m.end(1):m.end(1) + 2] == ", ":
-                spans.append(Span(m.start(1), m.end(1), Label.ADDRESS.value, 0.7, "address_shape"))
-    spans.extend(Span(m.start(), m.end(), Label.ADDRESS.value, 0.7, "address_shape")
-                 for m in _HOUSE_WORD_NUMBER.finditer(text))
+# A landmark after "near"/"behind"/"opp." that ends at a comma, a bar or a line's end: "near cold
+# storage, Kukdeshwar", "near Govt. Girls School, Tehsil ...", "NEAR CHURCH OF ST. THOMAS, SONBARSA".
+_LANDMARK_WORDS = ("storage|dairy|tank|tanki|school|mandir|masjid|temple|church|office|station|stand|pump|chowk|market"
+                   "|bazaar|bazar|godown|mill|factory|bridge|ghat|well|pond|tower|panchayat|crossing|depot|dargah|sharif"
+                   "|gurudwara|gurdwara|mosque|idgah|college|bank|post office|thana|chauki|ghar|dukan|madarsa|mandap"
+                   "|talab|pokhar|maidan|park|hall|bhawan|bhavan|kendra|railway line|petrol pump|bus stop|phatak")
+_NEAR_LANDMARK = re.compile(
+    r"(?:near|Near|NEAR|Nr\.|NR\.|nr\.|behind|Behind|BEHIND|opp\.|Opp\.|OPP\.|opposite|Opposite|OPPOSITE)[ \t]+"
+    r"((?!(?:the|a|an|his|her|their|my|our|THE)\b)(?:(?:Govt\.|GOVT\.|[A-Za-z]+)[ \t]+){0,3}?"
+    r"(?i:" + _LANDMARK_WORDS + r")(?:[ \t]+(?i:of)[ \t]+(?:St\.|ST\.)?[ \t]*[A-Z][A-Za-z]+)?)(?=[ \t]*(?:[,|)\n]|$))",
+    re.MULTILINE)
+# Hinglish and Indian-language words for one's village or home town before it: "Sasural Roopwas",
+# "maika Pipariya", "ooru Salooni" (Kannada, Telugu), "Ghar Gwaltoli", "gaon Salooni", "peehar ...".
+_HOME_WORDS = re.compile(r"\b(?:[Ss]asural|SASURAL|[Mm]aika|MAIKA|[Mm]ayka|MAYKA|[Mm]aayka|[Oo]oru|OORU"
+                         r"|[Gg]har|GHAR|[Gg]aon|GAON|[Pp]eehar|[Nn]aihar|PEEHAR|NAIHAR)[ \t]+(?=[A-Z#])")
+# Lanes and ward numbers in forms: "Lane-9", "LANE-7", "Wd 4, Puranpur", "Gali 3".
+_LANE = re.compile(r"\b(?:Lane|LANE|Gali|GALI)[ \t]*-[ \t]*\d{1,3}\b|\b(?:Wd|WD|Wd\.)[ \t]*\d{1,3}(?=,[ \t]*[A-Z](?!ed\b|ED\b))")
+
+
+def _address_shapes(text: str, tokens: list[Token], candidates: list[int]) -> list[Span]:
+    spans: list[Span] = []
+    add = spans.append
+    address = Label.ADDRESS.value
+    for k in candidates:
+        tok = tokens[k]
+        key = tok.key
+        if key not in _SHAPE_KEYS:
+            continue
+        if key in _ORDINAL_HEADS and (tok.capitalised or tok.upper_line):
+            m = _ORDINAL_BEFORE.search(text, max(0, tok.start - 12), tok.start)
+            if m is not None:
+                r = _ROAD_AFTER.match(text, tok.end)
+                add(Span(m.start(), r.end() if r else tok.end, address, 0.7, "address_shape"))
+        elif key in ("near", "nr", "behind", "opp", "opposite"):
+            m = _NEAR_LANDMARK.match(text, tok.start)
+            if m is not None:
+                add(Span(m.start(1), m.end(1), address, 0.7, "address_shape"))
+        elif key in ("wing", "pocket"):
+            if tok.capitalised:
+                m = _PART_AFTER.match(text, tok.end)
+                if m is not None:
+                    add(Span(tok.start, m.end(), address, 0.7, "address_shape"))
+                if key == "wing" and k > 0 and tokens[k - 1].initial and joined(text, tokens[k - 1], tok) \
+                        and text[tokens[k - 1].start - 1:tokens[k - 1].start] != ".":
+                    add(Span(tokens[k - 1].start, tok.end, address, 0.7, "address_shape"))
+        elif key in ("lane", "gali", "wd"):
+            m = _LANE.match(text, tok.start)
+            if m is not None:
+                add(Span(m.start(), m.end(), address, 0.7, "address_shape"))
+        if key in _HOUSE_CUES and (key != "o" or text[tok.start - 2:tok.start].lower() == "r/"):
+            m = _HOUSE_AFTER_CUE.match(text, tok.end)
+            if m is not None:
+                add(Span(m.start(1), m.end(1), address, 0.7, "address_shape"))
+        elif key in _HOUSE_WORDS and tok.capitalised:
+            m = _HOUSE_WORD_NUMBER.match(text, tok.start)
+            if m is not None:
+                add(Span(m.start(), m.end(), address, 0.7, "address_shape"))
+    if "-" in text or "/" in text or "#" in text:
+        spans.extend(Span(m.start(1), m.end(1), address, 0.7, "address_shape") for m in _HOUSE_AT_LINE_START.finditer(text))
     return spans
+
+
+_TOKEN_START = attrgetter("start")
+_TOKEN_END = attrgetter("end")
+
+
+def _starting_at(tokens: list[Token], pos: int) -> int | None:
+    """The index of the token starting at pos (a binary search: no index is built per note)."""
+    k = bisect_left(tokens, pos, key=_TOKEN_START)
+    return k if k < len(tokens) and tokens[k].start == pos else None
+
+
+def _ending_at(tokens: list[Token], pos: int) -> int | None:
+    k = bisect_left(tokens, pos, key=_TOKEN_END)
+    return k if k < len(tokens) and tokens[k].end == pos else None
 
 
 def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
@@ -672,29 +762,33 @@ def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Spa
     found: list[Span] = []
     if not spans:
         return found
-    index = {t.start: k for k, t in enumerate(tokens)}
-    ends = sorted({s.end for s in spans if s.label in _CHAIN_LABELS})
+    ends = sorted({s.end for s in spans if s.label in _CHAIN_LABELS and text[s.end:s.end + 1] in _CHAIN_LEAD})
+    if not ends:
+        return found
     starts = {s.start for s in spans}
     for end in ends:
-        m = _TOWN_PART.match(text, end)
+        m = _TOWN_PART.match(text, end) if text[end:end + 2] == " (" else None
         if m is not None:
             found.append(Span(end, m.end(), Label.ADDRESS.value, 0.7, "address_chain"))
             end = m.end()
         for _ in range(3):
-            if text[end:end + 2] != ", ":
+            sep = _CHAIN_GAP.match(text, end)
+            if sep is None:
                 break
-            k = index.get(end + 2)
-            if k is None or end + 2 in starts:
+            k = _starting_at(tokens, sep.end())
+            if k is None or sep.end() in starts:
                 break
             t = tokens[k]
             if "-" in t.key and t.key.partition("-")[0] in _PLACE_FIELDS:
                 end = t.end  # "PO-Parsa": the field rule takes the place, the chain goes on after it
                 continue
-            if not (_field_target(t) and (t.unknown or t.place) and not t.common):
-                break
+            if not (_field_target(t) and (t.unknown or t.place) and not t.common) \
+                    or (len(t.key) <= 3 and text[t.end:t.end + 1] == "."):
+                break  # "Nr. Bus Depot": an abbreviation is no place
             last = _extend_place(text, tokens, k)
             after = text[tokens[last].end:tokens[last].end + 2]
-            if not (after[:1] in (",", "\n", "") or after in (" -", " (") or after[:1] == "-" or after[1:2].isdigit()):
+            if not (after[:1] in (",", "\n", "", "|", "\t") or after in (" -", " (", " |", ". ")
+                    or after[:1] == "-" or after[1:2].isdigit()):
                 break
             found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "address_chain"))
             end = tokens[last].end
@@ -702,13 +796,99 @@ def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Spa
 
 
 _CHAIN_LABELS = frozenset({Label.ADDRESS.value, Label.LOCATION.value})
+_CHAIN_LEAD = frozenset(", \n\t")
+# Between the parts of an address: a comma, or a line break with a comma before it or an indented next line.
+_CHAIN_GAP = re.compile(r", (?! )|,?[ \t]*\n[ \t]{2,}|,[ \t]*\n")
+# Before a place that starts an address in a table cell or a form field: "| Benipatti, Araria |".
+_CELL_START = re.compile(r"(?:^|[|\t=]|: )[ \t]*$")
+
+
+def _cell_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
+    """"| Benipatti, Araria |", "ADD=Jhandutta, Jila Kangra": a word no list knows, at the start of a
+    table cell or a field and followed by a comma and a known place, is a place too."""
+    found: list[Span] = []
+    for span in spans:
+        if span.label not in _CHAIN_LABELS or text[span.start - 2:span.start] != ", ":
+            continue
+        k = _ending_at(tokens, span.start - 2)
+        if k is None:
+            continue
+        t = tokens[k]
+        first = k
+        if k > 0 and joined(text, tokens[k - 1], t) and _field_target(tokens[k - 1]):
+            first = k - 1
+        if not all(_field_target(tokens[m]) and not tokens[m].common for m in range(first, k + 1)):
+            continue
+        line_start = text.rfind("\n", 0, tokens[first].start) + 1
+        if _CELL_START.search(text, max(line_start, tokens[first].start - 6), tokens[first].start):
+            found.append(Span(tokens[first].start, t.end, Label.LOCATION.value, 0.7, "address_chain"))
+    return found
+
+
+def _cued_places(text: str, tokens: list[Token], candidates: list[int]) -> list[Span]:
+    """Home-town words ("Sasural Roopwas", "maika Pipariya", "ooru Salooni"), a place after "at"/"from"
+    that ends a clause ("fall from roof at Mawphlang |"), "FROM X Y TO" in capitals, "X se," in Hinglish."""
+    found: list[Span] = []
+    home = "sural" in text or "aika" in text or "ooru" in text or "ayka" in text or "Ghar " in text \
+        or "aon " in text or "SURAL" in text or "AIKA" in text or "OORU" in text or "GHAR " in text or "AON " in text
+    for m in _HOME_WORDS.finditer(text) if home else ():
+        k = _starting_at(tokens, m.end())
+        if k is not None and _field_target(tokens[k]) and not tokens[k].common and not tokens[k].name:
+            found.append(Span(tokens[k].start, tokens[_extend_place(text, tokens, k, 2)].end, Label.LOCATION.value,
+                              0.7, "home_place"))
+    n = len(tokens)
+    for i in candidates:
+        tok = tokens[i]
+        if tok.key not in ("at", "from") or i + 1 >= n:
+            continue
+        t = tokens[i + 1]
+        if not joined(text, tok, t) or not (t.unknown or t.place) or t.common or t.medical or len(t.key) < 4:
+            continue
+        if tok.upper_line:
+            if tok.text != "FROM":
+                continue
+            last = _extend_place(text, tokens, i + 1, 2)
+            if text[tokens[last].end:tokens[last].end + 4] == " TO ":
+                found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "motion_place"))
+            continue
+        if tok.text not in ("at", "from") or not t.capitalised or t.text.isupper():
+            continue
+        last = _extend_place(text, tokens, i + 1, 2)
+        after = text[tokens[last].end:tokens[last].end + 2]
+        if after[:1] in ("|", "\n", "") or after in (" |", ", "):
+            found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "motion_place"))
+    return found
+
+
+def _hyphen_tokens(text: str, tokens: list[Token]) -> list[int]:
+    """Tokens holding a hyphen before a capital ("PO-Parsa"), found by str.find, not by a test per token."""
+    out: list[int] = []
+    p = text.find("-")
+    while p != -1:
+        if p > 0 and text[p + 1:p + 2].isupper() and text[p - 1].isalpha():
+            k = bisect_right(tokens, p, key=_TOKEN_START) - 1
+            if k >= 0 and tokens[k].end > p and tokens[k].unknown:
+                out.append(k)
+        p = text.find("-", p + 1)
+    return out
+
+
+_ROUND4_KEYS = _PLACE_FIELDS | _COLON_FIELDS | _SHAPE_KEYS | frozenset({"at", "from"})
 
 
 def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> list[Span]:
+    # One pass picks the tokens the round-4 rules start at: a set look-up, and a hyphen test for "PO-Parsa".
+    keys = _ROUND4_KEYS
+    candidates = [i for i, t in enumerate(tokens) if t.key in keys]
+    hyphened = _hyphen_tokens(text, tokens)
+    if hyphened:
+        candidates = sorted(set(candidates).union(hyphened))
     spans = (_gazetteer_places(text, tokens, lex) + _localities(text, tokens) + _address_cues(text, tokens)
-             + _field_places(text, tokens) + _hospitals(text, tokens) + find_devanagari_addresses(text, tokens)
-             + _address_shapes(text))
+             + _field_places(text, tokens, candidates) + _hospitals(text, tokens)
+             + find_devanagari_addresses(text, tokens) + _address_shapes(text, tokens, candidates))
+    spans += _cued_places(text, tokens, candidates)
     spans += _chain_places(text, tokens, spans)
+    spans += _cell_places(text, tokens, spans)
     return spans + _state_abbreviations(text, spans)
 
 
