@@ -122,3 +122,23 @@ def test_address_continued_on_an_indented_line_and_short_cues() -> None:
     for word in ("H-253", "Chamrauti", "Jhandutta", "#87-B"):
         assert covered(text, word), word
     assert spans("Add: Tab Metformin 500 mg\nWard 7, Bed 12") == []
+
+
+def test_address_runs_leave_out_field_and_next_words() -> None:
+    text = "VILL BELSAND PO BELSAND PS MANER DIST BUXAR REF FROM CIVIL HOSPITAL VADASERI"
+    assert covered(text, "BUXAR") and not covered(text, "REF")
+    form = "Village: Purul  Sub-centre: Hirebagewadi  PHC Chizami\nR/o Vill. Bhojpur Kalan, PS Sujangarh"
+    assert covered(form, "Purul") and not covered(form, "Sub-centre") and covered(form, "Bhojpur Kalan")
+    assert not covered(form, "Vill")
+
+
+def test_two_hospitals_joined_by_and_stay_apart() -> None:
+    text = "Seen earlier at Anugraha Nursing Home and Civil Hospital Wadgaon; stable."
+    assert covered(text, "Anugraha Nursing Home") and covered(text, "Civil Hospital Wadgaon")
+    assert not covered(text, "and")
+    assert covered("Admitted to Tata Memorial Hospital and Research Centre.", "Research Centre")
+
+
+def test_sub_centre_before_its_village() -> None:
+    assert covered("Village: Lakhasar  Sub-centre Ratanpura\nASHA: Kamli", "Sub-centre Ratanpura")
+    assert not covered("Referred to the Sub-centre for follow-up.", "Sub-centre")

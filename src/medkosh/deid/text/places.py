@@ -209,7 +209,14 @@ _LANDMARK_HEADS = frozenset({"mandir", "masjid", "gurudwara", "gurdwara", "churc
                              "tiraha", "bari", "maidan", "ghat", "bridge", "pul", "college"})
 _CUE_FIRST_WORDS = frozenset(c.split()[0] for c in ADDRESS_CUES if " " in c)
 _ADDRESS_FIELDS = frozenset({"dist", "distt", "district", "pin", "pincode", "tehsil", "taluka", "taluk", "state", "ps", "po",
-                             "thana", "block", "zila", "zilla"})
+                             "thana", "block", "zila", "zilla", "firka", "hobli", "mouza", "jilha", "jila", "tal", "teh",
+                             "mandal", "via", "vill", "village", "gram"})
+# Words that end an address run: what a note says next ("... DIST BUXAR REF FROM", "Dist., TS. Brought by",
+# "Bystander: ...", "... MORENA ALLEGED H/O ASSAULT", the "Mobile" column of a table).
+_RUN_STOPS = frozenset({"ref", "referred", "brought", "bystander", "alleged", "mobile", "mob", "ph", "phone", "relative",
+                        "attendant", "informant", "admitted", "adm", "seen", "cell", "contact", "aadhaar", "abha",
+                        "uhid", "mrn", "ipd", "opd", "dept", "consultant", "age", "sex", "dob", "hereby", "asha", "anm",
+                        "aww", "sub-centre", "subcentre", "sub-center", "phc", "chc", "hwc", "sc"})
 
 
 def _prose_cue_target(tok: Token) -> bool:
@@ -345,10 +352,13 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
             between = text[(tokens[j - 1].end if j > cue_end else tokens[cue_end - 1].end):t.start]
             if "\n" in between and (last is not None or pieces):
                 break
+            if "  " in between and "," not in between and last is not None:
+                break  # two spaces between form fields: "Village: Purul  Sub-centre: ..."
             if any(c in between for c in ";()|\x00") or any(c.isalpha() for c in between) or (". " in between and t.capitalised and last is not None
                                                      and not tokens[j - 1].initial and len(tokens[j - 1].key) > 3):
                 break
-            if not (_placeish(t) or t.key in LOCALITY_HEADS or t.key in ("no", "near", "opp", "behind", "post", "po", "dist", "the")):
+            if t.key in _RUN_STOPS or not (_placeish(t) or t.key in LOCALITY_HEADS
+                                           or t.key in ("no", "near", "opp", "behind", "post", "po", "dist", "the")):
                 break
             if t.common and not t.place and not t.name and t.key not in LOCALITY_HEADS and not t.upper_line and not t.capitalised:
                 break
@@ -383,6 +393,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
 _CENTRE_CODES = frozenset({"phc", "chc", "uphc", "sdh"})
 # Codes of public hospitals typed in capitals before their town ("GH Malur", "GMC Mehsana",
 # "APHC Saswad", "ESIC Hospital Boduppal"): a place after them must be no English word.
+_SUB_CENTRES = frozenset({"sub-centre", "subcentre", "sub-center", "subcenter"})
 _STRICT_CODES = frozenset({"aphc", "gh", "gmc", "esic", "rh", "sdh", "uchc", "hwc", "bphc", "cphc", "dh"})
 # Indian-language hospital heads: "Swasthya Chikitsalaya", "Amrutha Hrudayalaya", "Sri Kanaka Durga
 # Nethralaya", "Kamdhenu Seva Sadan", "Arogya Path Lab", "Jan Kalyan Aspatal".
@@ -487,6 +498,11 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
                 spans.append(Span(tokens[dotted].start, _trailing_run(text, tokens, k), Label.HOSPITAL.value, 0.8,
                                   "hospital"))
             continue
+        if tok.key in _SUB_CENTRES and (tok.capitalised or tok.upper_line) and i + 1 < n \
+                and joined(text, tok, tokens[i + 1]) and _code_place(tokens[i + 1]):
+            # "Sub-centre Ratanpura", "SUB-CENTRE BABHANGAMA": the village the sub-centre serves.
+            spans.append(Span(tok.start, _trailing_run(text, tokens, i + 1), Label.HOSPITAL.value, 0.8, "hospital"))
+            continue
         if tok.key in _STRICT_CODES and tok.text.isupper() and i + 1 < n:
             # "GH Malur", "APHC URULI KANCHAN", "GMC Jagatsinghpur".
             k = i + 1
@@ -502,7 +518,7 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
                 and (joined(text, tokens[j - 1], tokens[j]) or (tokens[j - 1].possessive and tokens[j].start - tokens[j - 1].end <= 3)
                      or (text[tokens[j - 1].end:tokens[j].start] == " & " and tokens[j].key in _GENERIC | {"nursing"})):
             j -= 1
-        while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of"):
+        while j < i and tokens[j].key in ("the", "a", "an", "to", "at", "from", "in", "of", "pehle", "ab", "phir"):
             j += 1
         if j > 0 and tokens[j - 1].key in _HOSPITAL_PREFIXES and joined(text, tokens[j - 1], tokens[j]) and j < i \
                 and (tokens[j - 1].capitalised or tokens[j - 1].upper_line):
@@ -538,7 +554,9 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
         # "Institute of Medical Sciences", "Hospital & Research Centre"
         k = last_head + 1
         while k + 1 < n and tokens[k].key in ("of", "and") and joined(text, tokens[k - 1], tokens[k]) \
-                and _placeish(tokens[k + 1]) and joined(text, tokens[k], tokens[k + 1]):
+                and _placeish(tokens[k + 1]) and joined(text, tokens[k], tokens[k + 1]) \
+                and not (tokens[k].key == "and" and (tokens[k + 1].key in _GENERIC or tokens[k + 1].key in _STRICT_CODES)):
+            # "Nursing Home and Civil Hospital Wadgaon" are two hospitals; "Hospital and Research Centre" one.
             end = max(end, tokens[k + 1].end)
             k += 2
             while k < n and _placeish(tokens[k]) and joined(text, tokens[k - 1], tokens[k]) and k - i < 8:
@@ -569,7 +587,7 @@ def _field_target(tok: Token) -> bool:
     and no English word unless a gazetteer knows it as a place."""
     if tok.devanagari or tok.stop or tok.medical or not (tok.capitalised or tok.upper_line):
         return False
-    if tok.key in _PLACE_FIELDS or tok.key in _ADDRESS_FIELDS:
+    if tok.key in _PLACE_FIELDS or tok.key in _ADDRESS_FIELDS or tok.key in _RUN_STOPS:
         return False
     return tok.unknown or tok.place or tok.name or bool(tok.flags & PHRASE_START) or tok.key.endswith(PLACE_ENDINGS)
 
@@ -577,8 +595,8 @@ def _field_target(tok: Token) -> bool:
 def _extend_place(text: str, tokens: list[Token], k: int, limit: int = 3) -> int:
     """The last index of a place name of up to `limit` words starting at k ("Uruli Kanchan")."""
     last = k
-    while last + 1 < len(tokens) and last - k + 1 < limit and joined(text, tokens[last], tokens[last + 1]) \
-            and _field_target(tokens[last + 1]):
+    while last + 1 < len(tokens) and last - k + 1 < limit and tokens[last + 1].start - tokens[last].end == 1 \
+            and text[tokens[last].end] == " " and _field_target(tokens[last + 1]):
         last += 1
     return last
 
@@ -787,7 +805,7 @@ def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Spa
                 break  # "Nr. Bus Depot": an abbreviation is no place
             last = _extend_place(text, tokens, k)
             after = text[tokens[last].end:tokens[last].end + 2]
-            if not (after[:1] in (",", "\n", "", "|", "\t") or after in (" -", " (", " |", ". ")
+            if not (after[:1] in (",", "\n", "", "|", "\t") or after in (" -", " (", " |", ". ", "  ")
                     or after[:1] == "-" or after[1:2].isdigit()):
                 break
             found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "address_chain"))
