@@ -51,6 +51,11 @@ _AGE_SEX_AFTER = re.compile(r"(?:[ \t]*/[ \t]*\d{1,3}[ \t]*/[ \t]*[MFmf]\b"
 _BARE_AGE = re.compile(r",[ \t]*\d{1,3}[ \t]*,")
 _HOUSE_LINE = re.compile(r"[ \t]*\n[A-Za-z][A-Za-z \t]{2,40}[ \t](?:House|Veedu|Veettil|Bhavan|Bhawan|Nivas|Niwas|Villa|Illam"
                          r"|HOUSE|VEEDU|VEETTIL|BHAVAN|BHAWAN|NIVAS|NIWAS|VILLA|ILLAM)[ \t]*(?:\n|,|$)")
+# Either shape in one regex call (the first part ignores case, the second does not); a cheap test of the
+# next character first: most words are followed by something else.
+_AGE_ANY = re.compile(f"(?i:{_AGE_AFTER.pattern})|{_AGE_SEX_AFTER.pattern}")
+_AGE_FIRST = frozenset(" \t,/(")
+_NICK_WORD = re.compile(r"\b(?:urf|alias|aka)\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)][ \t]*$")
 # A chat export's message header: "11/02/2018, 3:39 pm - Sabitri Barnwal: Referral".
 _CHAT_HEADER = re.compile(r"\d{1,2}:\d{2}(?:[ \t\u202f]?[AaPp]\.?[Mm]\.?)?[ \t]+-[ \t]+$")
@@ -94,12 +99,16 @@ def _line_start(text: str, pos: int) -> bool:
     return not text[k + 1:pos].strip(" \t")
 
 
+_ROLE_KEYS = ROLE_ACRONYMS | ROLE_WORDS | {"ct"}
+_PHRASE_LAST = frozenset(p.split()[-1] for p in ROLE_PHRASES)
 _AMBIGUOUS_ROLES = frozenset(["asha", "si", "asi", "mo"])  # also first names or words in capitals
 
 
 def _role_word(text: str, tok: Token) -> bool:
     """A staff or police role written before a name ("SN", "ASHA:", "HC", "Pilot"): never part of it."""
     key = tok.key
+    if key not in _ROLE_KEYS:
+        return False
     if key in ROLE_ACRONYMS:
         if not (tok.text.isupper() and len(tok.text) > 1):
             return False
@@ -135,9 +144,9 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
             # only a gazetteer name or two unknown name-shaped words count after it.
             return "complaint", nxt + 1
         return None
-    if _role_word(text, tok):
+    if key in _ROLE_KEYS and _role_word(text, tok):
         return "role", nxt
-    if i > 0 and f"{tokens[i - 1].key} {key}" in ROLE_PHRASES:
+    if key in _PHRASE_LAST and i > 0 and f"{tokens[i - 1].key} {key}" in ROLE_PHRASES:
         return "role", nxt  # "Ward boy Kalua", "Nursing Officer X", "Emergency contact: X"
     if key in ROLE_FIELDS and (tok.capitalised or tok.upper_line) and text[tok.end:tok.end + 2].lstrip(" ")[:1] in (":", "-", "|"):
         return "role", nxt  # field labels: "Child: X", "OPD: X", "Pt: X"
@@ -260,7 +269,7 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
             return True
         if t.key in KIN_CUES or t.key in WEAK_CUES or t.key in HINGLISH_KIN:  # "BROTHER-IN-LAW GURMAIL": the cue is no name
             return False
-        if _role_word(text, t):  # "HC KALICHARAN", "EMT X PILOT Y": the role is no name
+        if t.key in _ROLE_KEYS and _role_word(text, t):  # "HC KALICHARAN", "EMT X PILOT Y": the role is no name
             return False
         if t.key in NAME_PREFIXES and t.key not in ("syed", "mirza", "mir", "sheikh", "shaikh"):
             return j < i and (t.capitalised or t.upper_line)  # "Md. Kaneez": part of the name, before it
@@ -347,7 +356,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             elif (count > 0 and tok.key in ("ji", "jee", "sahab", "saheb", "sahib")) or (role and count == 0 and not (tok.name or tok.unknown or tok.initial)
                   and not (tok.capitalised and not tok.stop and not tok.medical and j + 1 < n
                            and (tokens[j + 1].strong_name or tokens[j + 1].unknown) and joined(text, tok, tokens[j + 1]))) \
-                    or _role_word(text, tok) \
+                    or (tok.key in _ROLE_KEYS and _role_word(text, tok)) \
                     or tok.key in HINGLISH_KIN:
                 break  # after a role word a name, not "ASHA Worker"
             elif not _accept_after_cue(tok, kind, count == 0) or _slashed(text, tok):
@@ -374,22 +383,24 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                         and not tok.stop and not tok.medical and not (tok.common and not tok.name):
                     flagged[i] = max(flagged[i], 0.8)
 
+        nc = text[tok.end:tok.end + 1]  # the characters around the word: most rules below need one
+        pc = text[tok.start - 1] if tok.start else "\n"
         # 2b. "Birsa Dungdung aged 70", "Etwa Ekka, 45 yrs": name-shaped words right before an age.
         if not flagged[i] and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
                 and not tok.devanagari and len(tok.key) >= 3 \
-                and (_AGE_AFTER.match(text, tok.end) or _AGE_SEX_AFTER.match(text, tok.end)) \
-                and not eponym(tokens, i, text) and not _role_word(text, tok):
+                and nc in _AGE_FIRST and _AGE_ANY.match(text, tok.end) \
+                and not eponym(tokens, i, text) and not (tok.key in _ROLE_KEYS and _role_word(text, tok)):
             flagged[i] = 0.7
 
         # 2e. "MD. SAJIDA SHAH", "Mohd. Alam": a name prefix with its dot before a name-shaped word.
-        if i + 1 < n and tok.key in NAME_PREFIXES and tok.key not in ("mir", "kh") and (tok.capitalised or tok.upper_line) \
+        if nc == "." and i + 1 < n and tok.key in NAME_PREFIXES and tok.key not in ("mir", "kh") and (tok.capitalised or tok.upper_line) \
                 and text[tok.end:tokens[i + 1].start] == ". " and (tokens[i + 1].strong_name or tokens[i + 1].unknown) \
                 and (tokens[i + 1].capitalised or tokens[i + 1].upper_line) and len(tokens[i + 1].key) >= 3:
             flagged[i] = max(flagged[i], 0.7)
             flagged[i + 1] = max(flagged[i + 1], 0.7)
 
         # 2f. South Indian initial glued after a dot: "Sengottaiyan.S, 27 yrs", "RAMASAMY.A,".
-        if not flagged[i] and i + 1 < n and tokens[i + 1].initial and text[tok.end:tok.end + 1] == "." \
+        if nc == "." and not flagged[i] and i + 1 < n and tokens[i + 1].initial \
                 and tokens[i + 1].start == tok.end + 1 and (tok.unknown or tok.strong_name) and len(tok.key) >= 4 \
                 and (tok.capitalised or tok.upper_line) and not tok.devanagari \
                 and text[tokens[i + 1].end:tokens[i + 1].end + 1] in (",", ".", ")", " ", "\n", ""):
@@ -397,8 +408,9 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
         # 2g. Address-label blocks: "Leelamma Eapen, 42, Padinjarethil Veedu" and a name line over a
         #     house-name line ("Kunjumon Eapen\nKunnumpurath House").
-        if not flagged[i] and i + 1 < n and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
-                and not tok.devanagari and (tok.start == 0 or text[tok.start - 1] == "\n") and joined(text, tok, tokens[i + 1]):
+        if pc == "\n" and not flagged[i] and i + 1 < n \
+                and (tok.unknown or tok.strong_name) and (tok.capitalised or tok.upper_line) \
+                and not tok.devanagari and joined(text, tok, tokens[i + 1]):
             nx = tokens[i + 1]
             if (nx.unknown or nx.strong_name) and (nx.capitalised or nx.upper_line) and not nx.devanagari \
                     and (_BARE_AGE.match(text, nx.end) or _HOUSE_LINE.match(text, nx.end)):
@@ -406,13 +418,13 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 flagged[i + 1] = max(flagged[i + 1], 0.7)
 
         # 2c. A chat export's header names the sender: "3:39 pm - Sabitri Barnwal: Referral".
-        if not flagged[i] and tok.capitalised and (tok.unknown or tok.name) and not tok.medical and tok.start >= 8 \
-                and text[tok.start - 3:tok.start] == " - " and _CHAT_HEADER.search(text, max(0, tok.start - 16), tok.start):
+        if pc == " " and tok.start >= 8 and text[tok.start - 2] == "-" and not flagged[i] and tok.capitalised \
+                and (tok.unknown or tok.name) and not tok.medical and text[tok.start - 3:tok.start] == " - " and _CHAT_HEADER.search(text, max(0, tok.start - 16), tok.start):
             flagged[i] = 0.8
 
         # 2d. Surname first: "2. HIREMATH, LINGAPPA - BED 20", "Pt: DHURVE, Lalti", "for KAMBOJ, Kaushalya".
-        if i + 1 < n and tok.text.isupper() and len(tok.key) >= 3 and not tok.stop and not tok.medical \
-                and not tok.devanagari and text[tok.end:tokens[i + 1].start] == ", ":
+        if nc == "," and i + 1 < n and tok.text.isupper() and len(tok.key) >= 3 \
+                and not tok.stop and not tok.medical and not tok.devanagari and text[tok.end:tokens[i + 1].start] == ", ":
             nx = tokens[i + 1]
             listed = _LIST_ITEM.search(text, max(0, tok.start - 12), tok.start) is not None
             if (nx.unknown or nx.strong_name) and len(nx.key) >= 3 and not nx.devanagari \
@@ -425,7 +437,7 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                     flagged[i + 1] = max(flagged[i + 1], 0.7)
 
         # 3. Gazetteer: a name that is not also an ordinary word or clinical term.
-        if flagged[i] or not tok.name or _role_word(text, tok) or tok.key in HINGLISH_KIN:
+        if flagged[i] or not tok.name or (tok.key in _ROLE_KEYS and _role_word(text, tok)) or tok.key in HINGLISH_KIN:
             continue
         if tok.devanagari:
             if tok.text not in DEVANAGARI_TITLES and tok.text not in DEVANAGARI_CUES and tok.text not in HINDI_NOT_NAME:
@@ -460,17 +472,22 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 flagged[i] = 0.5
 
     # 4c. Nicknames: "Badri Markam @ Chintu", "Karuppasamy urf Kalua", "Chhotu alias Ramphal".
-    for i in range(n - 1):
+    for i in range(n - 1 if "@" in text or _NICK_WORD.search(text) else 0):
         a = tokens[i]
         k = i + 1
-        link = text[a.end:tokens[k].start]
-        if link.strip() in ("", "(") and tokens[k].key in NICK_LINKS and k + 1 < n:
+        if tokens[k].key in NICK_LINKS:
+            if k + 1 >= n or text[a.end:tokens[k].start].strip() not in ("", "("):
+                continue
             k += 1
             link = text[tokens[k - 1].end:tokens[k].start]
             if link.strip(" (") or "\n" in link:
                 continue
-        elif link.strip() != "@" or "\n" in link or not link.startswith(" "):
+        elif not (3 <= tokens[k].start - a.end <= 5) or text.find("@", a.end, tokens[k].start) < 0:
             continue
+        else:
+            link = text[a.end:tokens[k].start]
+            if link.strip() != "@" or "\n" in link or not link.startswith(" "):
+                continue
         b = tokens[k]
         if a.devanagari or b.devanagari or not (a.capitalised or a.upper_line) or not (b.capitalised or b.upper_line) \
                 or a.stop or b.stop or a.medical or b.medical:
@@ -491,6 +508,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
     #     inside a name ("Rosy de Menezes", "Salim bin Omer", "Zia ul Haq") join the name.
     bridge = [False] * n
     for i in range(n - 1):
+        if not (flagged[i] or flagged[i + 1]):
+            continue
         a, b = tokens[i], tokens[i + 1]
         gap = text[a.end:b.start]
         if flagged[i] and b.initial and gap == "." and not a.initial and not _slashed(text, b):
