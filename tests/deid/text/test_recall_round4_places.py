@@ -142,3 +142,10 @@ def test_two_hospitals_joined_by_and_stay_apart() -> None:
 def test_sub_centre_before_its_village() -> None:
     assert covered("Village: Lakhasar  Sub-centre Ratanpura\nASHA: Kamli", "Sub-centre Ratanpura")
     assert not covered("Referred to the Sub-centre for follow-up.", "Sub-centre")
+
+
+def test_place_before_a_field_word_and_after_of() -> None:
+    text = "Omana, 72, Mannanal House, Kanjirappally P.O., Idukki Dist. Zothanpuia, 64/F, of Mawprem, Aizawl.\nLane-9,"
+    for word in ("Kanjirappally", "Mawprem", "Lane-9"):
+        assert covered(text, word), word
+    assert not covered("Tab. Paracetamol P.O. given; wound Dist. clean", "Paracetamol")

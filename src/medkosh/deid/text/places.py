@@ -730,7 +730,8 @@ def _address_shapes(text: str, tokens: list[Token], candidates: list[int]) -> li
             if m is not None:
                 r = _ROAD_AFTER.match(text, tok.end)
                 add(Span(m.start(), r.end() if r else tok.end, address, 0.7, "address_shape"))
-        elif key in ("near", "nr", "behind", "opp", "opposite"):
+                continue
+        if key in ("near", "nr", "behind", "opp", "opposite"):
             m = _NEAR_LANDMARK.match(text, tok.start)
             if m is not None:
                 add(Span(m.start(1), m.end(1), address, 0.7, "address_shape"))
@@ -818,7 +819,23 @@ _CHAIN_LEAD = frozenset(", \n\t")
 # Between the parts of an address: a comma, or a line break with a comma before it or an indented next line.
 _CHAIN_GAP = re.compile(r", (?! )|,?[ \t]*\n[ \t]{2,}|,[ \t]*\n")
 # Before a place that starts an address in a table cell or a form field: "| Benipatti, Araria |".
-_CELL_START = re.compile(r"(?:^|[|\t=]|: )[ \t]*$")
+_CELL_START = re.compile(r"(?:^|[|\t=]|: |\b[Oo][Ff] |\bOF )[ \t]*$")
+# Field words written after the place they label: "Kanjirappally P.O.", "Prakasam Dist.", "KOTHAMANGALAM P.O.".
+_FIELD_SUFFIXES = (" P.O.", " Dist.", " DIST.", " P.O ", " Distt.", " District,", " DISTRICT,")
+
+
+def _places_before_fields(text: str, tokens: list[Token]) -> list[Span]:
+    found: list[Span] = []
+    for suffix in _FIELD_SUFFIXES:
+        p = text.find(suffix)
+        while p != -1:
+            k = _ending_at(tokens, p)
+            if k is not None:
+                t = tokens[k]
+                if _field_target(t) and not t.common and (t.unknown or t.place) and len(t.key) >= 3:
+                    found.append(Span(t.start, t.end, Label.LOCATION.value, 0.7, "address_chain"))
+            p = text.find(suffix, p + 1)
+    return found
 
 
 def _cell_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Span]:
@@ -905,6 +922,8 @@ def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> l
              + _field_places(text, tokens, candidates) + _hospitals(text, tokens)
              + find_devanagari_addresses(text, tokens) + _address_shapes(text, tokens, candidates))
     spans += _cued_places(text, tokens, candidates)
+    if "P.O" in text or "Dist" in text or "DIST" in text:
+        spans += _places_before_fields(text, tokens)
     spans += _chain_places(text, tokens, spans)
     spans += _cell_places(text, tokens, spans)
     return spans + _state_abbreviations(text, spans)
