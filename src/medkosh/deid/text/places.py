@@ -27,6 +27,11 @@ from medkosh.deid.text.names import eponym
 from medkosh.deid.text.tokens import Token, joined
 from medkosh.deid.text.types import Label, Span
 
+# Label strings read once (an enum's .value is a descriptor call on every read).
+_ADDRESS = Label.ADDRESS.value
+_HOSPITAL = Label.HOSPITAL.value
+_LOCATION = Label.LOCATION.value
+_PIN = Label.PIN.value
 _NUMBER_BEFORE = re.compile(r"(?:\b(?:no\.?|#)\s*)?\b\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5}[A-Za-z]?)*\s*,?\s*$", re.IGNORECASE)
 _CUE_PUNCT = re.compile(r"[\s:\-.=]*")
 _NUMBER_TAIL = re.compile(r"[\s,\-]*\d{1,5}[A-Za-z]?(?:[/\-]\d{1,5})*")
@@ -78,7 +83,7 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
                 and (tokens[i + matched].capitalised or tokens[i + matched].upper_line):
             matched += 1  # "Rampur Khas", "Bhawanipur Kalan", "Sarai Khurd"
         if matched and not eponym(tokens, i + matched - 1):  # Wilson's disease, not Wilson (NC)
-            spans.append(Span(tok.start, tokens[i + matched - 1].end, Label.LOCATION.value, 0.7, "places"))
+            spans.append(Span(tok.start, tokens[i + matched - 1].end, _LOCATION, 0.7, "places"))
             i += matched
         else:
             i += 1
@@ -149,7 +154,7 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
             prev = tokens[i - 1]
             if prev.capitalised and not prev.upper_line and (prev.unknown or prev.place) and not prev.common \
                     and not prev.medical and not prev.name:
-                spans.append(Span(prev.start, prev.end, Label.LOCATION.value, 0.7, "locality"))
+                spans.append(Span(prev.start, prev.end, _LOCATION, 0.7, "locality"))
             continue
         if tok.key not in _ALL_HEADS or not (tok.capitalised or tok.upper_line):
             continue
@@ -166,13 +171,13 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
             continue  # "MANNANAL HOUSE", not "Guest House" or "Tata House"
         if regional and j == i and tok.key == "dhani" and i + 1 < len(tokens) and joined(text, tok, tokens[i + 1]) \
                 and tokens[i + 1].unknown and (tokens[i + 1].capitalised or tokens[i + 1].upper_line):
-            spans.append(Span(tok.start, tokens[i + 1].end, Label.ADDRESS.value, 0.75, "locality"))  # "Dhani Bishnoiyan"
+            spans.append(Span(tok.start, tokens[i + 1].end, _ADDRESS, 0.75, "locality"))  # "Dhani Bishnoiyan"
             continue
         if regional and j == i:
             continue
         if j < i and tok.key in _TRAILING_FIELDS:
             # "Hiriyur Village", "Jangaon Mandal", "SARAIRANJAN TEHSIL": the field word is no part of the place.
-            spans.append(Span(tokens[j].start, tokens[i - 1].end, Label.LOCATION.value, 0.75, "locality"))
+            spans.append(Span(tokens[j].start, tokens[i - 1].end, _LOCATION, 0.75, "locality"))
             continue
         if j == i and i > 0 and tok.key in _AREA_HEADS and tokens[i - 1].key in LOCALITY_HEADS \
                 and tokens[i - 1].key not in _AREA_HEADS and joined(text, tokens[i - 1], tok) \
@@ -198,7 +203,7 @@ def _localities(text: str, tokens: list[Token]) -> list[Span]:
         if end == tok.end and i + 1 < len(tokens) and tokens[i + 1].key in ("extension", "extn") \
                 and joined(text, tok, tokens[i + 1]):
             end = tokens[i + 1].end  # "Gomti Nagar Extension"
-        spans.append(Span(start, end, Label.ADDRESS.value, 0.75, "locality"))
+        spans.append(Span(start, end, _ADDRESS, 0.75, "locality"))
     return spans
 
 
@@ -371,7 +376,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
             # ("Residence: 64/1, Model Town, ..., Dist.") belongs to it.
             piece_start = (lead if lead is not None else _after_cue(text, tokens[cue_end - 1].end)) if a == cue_end \
                 else tokens[a].start
-            spans.append(Span(piece_start, tokens[b].end, Label.ADDRESS.value, 0.7, "address_cue"))
+            spans.append(Span(piece_start, tokens[b].end, _ADDRESS, 0.7, "address_cue"))
         if pieces and last is None:
             continue
         if pieces:
@@ -386,7 +391,7 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
         if tail is not None:
             end += tail.end()
         if end > start:
-            spans.append(Span(start, end, Label.ADDRESS.value, 0.7, "address_cue"))
+            spans.append(Span(start, end, _ADDRESS, 0.7, "address_cue"))
     return spans
 
 
@@ -488,26 +493,26 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
     n = len(tokens)
     for i, tok in enumerate(tokens):
         if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
-            spans.append(Span(tok.start, tok.end, Label.HOSPITAL.value, 0.8, "hospital_name"))
+            spans.append(Span(tok.start, tok.end, _HOSPITAL, 0.8, "hospital_name"))
             continue
         dotted = _dotted_code(text, tokens, i) if tok.key == "c" else None
         if dotted is not None:
             # "P.H.C. Chandrakona": the dotted code and the village after it.
             k = i + 1
             if k < n and joined(text, tok, tokens[k]) and (_code_place(tokens[k]) or _centre_place(tokens[k])):
-                spans.append(Span(tokens[dotted].start, _trailing_run(text, tokens, k), Label.HOSPITAL.value, 0.8,
+                spans.append(Span(tokens[dotted].start, _trailing_run(text, tokens, k), _HOSPITAL, 0.8,
                                   "hospital"))
             continue
         if tok.key in _SUB_CENTRES and (tok.capitalised or tok.upper_line) and i + 1 < n \
                 and joined(text, tok, tokens[i + 1]) and _code_place(tokens[i + 1]):
             # "Sub-centre Ratanpura", "SUB-CENTRE BABHANGAMA": the village the sub-centre serves.
-            spans.append(Span(tok.start, _trailing_run(text, tokens, i + 1), Label.HOSPITAL.value, 0.8, "hospital"))
+            spans.append(Span(tok.start, _trailing_run(text, tokens, i + 1), _HOSPITAL, 0.8, "hospital"))
             continue
         if tok.key in _STRICT_CODES and tok.text.isupper() and i + 1 < n:
             # "GH Malur", "APHC URULI KANCHAN", "GMC Jagatsinghpur".
             k = i + 1
             if joined(text, tok, tokens[k]) and _code_place(tokens[k]) and tokens[k].key not in _HEADS:
-                spans.append(Span(tok.start, _trailing_run(text, tokens, k), Label.HOSPITAL.value, 0.8, "hospital"))
+                spans.append(Span(tok.start, _trailing_run(text, tokens, k), _HOSPITAL, 0.8, "hospital"))
                 continue
         head = tok.key in _HEADS or (tok.key == "home" and i > 0 and tokens[i - 1].key in ("nursing", "maternity"))
         if not head or not (tok.capitalised or tok.upper_line):
@@ -562,7 +567,7 @@ def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
             while k < n and _placeish(tokens[k]) and joined(text, tokens[k - 1], tokens[k]) and k - i < 8:
                 end = max(end, tokens[k].end)
                 k += 1
-        spans.append(Span(tokens[j].start, end, Label.HOSPITAL.value, 0.8, "hospital"))
+        spans.append(Span(tokens[j].start, end, _HOSPITAL, 0.8, "hospital"))
     return spans
 
 # Field words of Indian rural addresses that name the place right after them, written with a dot,
@@ -612,14 +617,14 @@ def _field_places(text: str, tokens: list[Token], candidates: list[int]) -> list
             if i + 1 < n and text[tok.end:tokens[i + 1].start].strip(" \t") == ":" and _field_target(tokens[i + 1]) \
                     and not (tokens[i + 1].common and not tokens[i + 1].place and not tokens[i + 1].upper_line):
                 last = _extend_place(text, tokens, i + 1)
-                spans.append(Span(tokens[i + 1].start, tokens[last].end, Label.LOCATION.value, 0.7, "field_place"))
+                spans.append(Span(tokens[i + 1].start, tokens[last].end, _LOCATION, 0.7, "field_place"))
             continue
         if "-" in key and (tok.unknown or tok.place or tok.name):
             # "Dist-Kaimur", "PO-Parsa", "VILL-GHAGHRA": the tokenizer keeps inner hyphens in a word.
             head, _, rest = tok.text.partition("-")
             if head.lower() in _PLACE_FIELDS and rest[:1].isupper() and len(rest) >= 3 and (head[:1].isupper()):
                 last = _extend_place(text, tokens, i)
-                spans.append(Span(tok.start + len(head) + 1, tokens[last].end, Label.LOCATION.value, 0.7, "field_place"))
+                spans.append(Span(tok.start + len(head) + 1, tokens[last].end, _LOCATION, 0.7, "field_place"))
             continue
         if key not in _PLACE_FIELDS or i + 1 >= n:
             continue
@@ -641,7 +646,7 @@ def _field_places(text: str, tokens: list[Token], candidates: list[int]) -> list
         if nxt.text.isupper() and not tok.upper_line and len(nxt.text) <= 3:
             continue  # "PS ICU": an acronym after a short field word is no place
         last = _extend_place(text, tokens, i + 1)
-        spans.append(Span(nxt.start, tokens[last].end, Label.LOCATION.value, 0.7, "field_place"))
+        spans.append(Span(nxt.start, tokens[last].end, _LOCATION, 0.7, "field_place"))
     return spans
 
 
@@ -662,10 +667,10 @@ def _state_abbreviations(text: str, spans: list[Span]) -> list[Span]:
             continue
         m = _STATE_ABBR.match(text, span.end)
         if m is not None:
-            found.append(Span(m.start(1), m.end(1), Label.LOCATION.value, 0.7, "state_abbreviation"))
+            found.append(Span(m.start(1), m.end(1), _LOCATION, 0.7, "state_abbreviation"))
         w = _STATE_WORD.match(text, span.end)
         if w is not None and span.end - span.start >= 3 and text[span.start:span.end].lower() in _STATE_NAMES:
-            found.append(Span(span.start, w.end(), Label.LOCATION.value, 0.7, "state_abbreviation"))
+            found.append(Span(span.start, w.end(), _LOCATION, 0.7, "state_abbreviation"))
     return found
 
 
@@ -719,7 +724,7 @@ _LANE = re.compile(r"\b(?:Lane|LANE|Gali|GALI)[ \t]*-[ \t]*\d{1,3}\b|\b(?:Wd|WD|
 def _address_shapes(text: str, tokens: list[Token], candidates: list[int]) -> list[Span]:
     spans: list[Span] = []
     add = spans.append
-    address = Label.ADDRESS.value
+    address = _ADDRESS
     for k in candidates:
         tok = tokens[k]
         key = tok.key
@@ -755,8 +760,15 @@ def _address_shapes(text: str, tokens: list[Token], candidates: list[int]) -> li
             m = _HOUSE_WORD_NUMBER.match(text, tok.start)
             if m is not None:
                 add(Span(m.start(), m.end(), address, 0.7, "address_shape"))
-    if "-" in text or "/" in text or "#" in text:
-        spans.extend(Span(m.start(1), m.end(1), address, 0.7, "address_shape") for m in _HOUSE_AT_LINE_START.finditer(text))
+    p = 0
+    while p != -1:  # house numbers at a line's start: one anchored match per line, no scan of the note
+        if p < len(text) and (text[p] in " \t#" or text[p].isdigit() or text[p].isupper()):
+            m = _HOUSE_AT_LINE_START.match(text, p)
+            if m is not None:
+                add(Span(m.start(1), m.end(1), address, 0.7, "address_shape"))
+        p = text.find("\n", p)
+        if p != -1:
+            p += 1
     return spans
 
 
@@ -788,7 +800,7 @@ def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Spa
     for end in ends:
         m = _TOWN_PART.match(text, end) if text[end:end + 2] == " (" else None
         if m is not None:
-            found.append(Span(end, m.end(), Label.ADDRESS.value, 0.7, "address_chain"))
+            found.append(Span(end, m.end(), _ADDRESS, 0.7, "address_chain"))
             end = m.end()
         for _ in range(3):
             sep = _CHAIN_GAP.match(text, end)
@@ -809,12 +821,12 @@ def _chain_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Spa
             if not (after[:1] in (",", "\n", "", "|", "\t") or after in (" -", " (", " |", ". ", "  ")
                     or after[:1] == "-" or after[1:2].isdigit()):
                 break
-            found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "address_chain"))
+            found.append(Span(t.start, tokens[last].end, _LOCATION, 0.7, "address_chain"))
             end = tokens[last].end
     return found
 
 
-_CHAIN_LABELS = frozenset({Label.ADDRESS.value, Label.LOCATION.value})
+_CHAIN_LABELS = frozenset({_ADDRESS, _LOCATION})
 _CHAIN_LEAD = frozenset(", \n\t")
 # Between the parts of an address: a comma, or a line break with a comma before it or an indented next line.
 _CHAIN_GAP = re.compile(r", (?! )|,?[ \t]*\n[ \t]{2,}|,[ \t]*\n")
@@ -833,7 +845,7 @@ def _places_before_fields(text: str, tokens: list[Token]) -> list[Span]:
             if k is not None:
                 t = tokens[k]
                 if _field_target(t) and not t.common and (t.unknown or t.place) and len(t.key) >= 3:
-                    found.append(Span(t.start, t.end, Label.LOCATION.value, 0.7, "address_chain"))
+                    found.append(Span(t.start, t.end, _LOCATION, 0.7, "address_chain"))
             p = text.find(suffix, p + 1)
     return found
 
@@ -856,7 +868,7 @@ def _cell_places(text: str, tokens: list[Token], spans: list[Span]) -> list[Span
             continue
         line_start = text.rfind("\n", 0, tokens[first].start) + 1
         if _CELL_START.search(text, max(line_start, tokens[first].start - 6), tokens[first].start):
-            found.append(Span(tokens[first].start, t.end, Label.LOCATION.value, 0.7, "address_chain"))
+            found.append(Span(tokens[first].start, t.end, _LOCATION, 0.7, "address_chain"))
     return found
 
 
@@ -869,7 +881,7 @@ def _cued_places(text: str, tokens: list[Token], candidates: list[int]) -> list[
     for m in _HOME_WORDS.finditer(text) if home else ():
         k = _starting_at(tokens, m.end())
         if k is not None and _field_target(tokens[k]) and not tokens[k].common and not tokens[k].name:
-            found.append(Span(tokens[k].start, tokens[_extend_place(text, tokens, k, 2)].end, Label.LOCATION.value,
+            found.append(Span(tokens[k].start, tokens[_extend_place(text, tokens, k, 2)].end, _LOCATION,
                               0.7, "home_place"))
     n = len(tokens)
     for i in candidates:
@@ -884,14 +896,14 @@ def _cued_places(text: str, tokens: list[Token], candidates: list[int]) -> list[
                 continue
             last = _extend_place(text, tokens, i + 1, 2)
             if text[tokens[last].end:tokens[last].end + 4] == " TO ":
-                found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "motion_place"))
+                found.append(Span(t.start, tokens[last].end, _LOCATION, 0.7, "motion_place"))
             continue
         if tok.text not in ("at", "from") or not t.capitalised or t.text.isupper():
             continue
         last = _extend_place(text, tokens, i + 1, 2)
         after = text[tokens[last].end:tokens[last].end + 2]
         if after[:1] in ("|", "\n", "") or after in (" |", ", "):
-            found.append(Span(t.start, tokens[last].end, Label.LOCATION.value, 0.7, "motion_place"))
+            found.append(Span(t.start, tokens[last].end, _LOCATION, 0.7, "motion_place"))
     return found
 
 
@@ -962,7 +974,7 @@ def _deva_joined(text: str, left: Token, right: Token) -> bool:
 
 def _devanagari_extras(text: str, tokens: list[Token]) -> list[Span]:
     """Landmarks before "के पास" and the district after them, localities, hospitals, house numbers."""
-    spans = [Span(m.start(), m.end(), Label.ADDRESS.value, 0.75, "devanagari_address") for m in _DEVA_NUMBER.finditer(text)]
+    spans = [Span(m.start(), m.end(), _ADDRESS, 0.75, "devanagari_address") for m in _DEVA_NUMBER.finditer(text)]
     n = len(tokens)
     for i, tok in enumerate(tokens):
         if not tok.devanagari:
@@ -978,7 +990,7 @@ def _devanagari_extras(text: str, tokens: list[Token]) -> list[Span]:
             while j < i and tokens[j].text in ("की", "का", "के"):
                 j += 1
             if j < i:
-                spans.append(Span(tokens[j].start, tokens[i - 1].end, Label.ADDRESS.value, 0.7, "devanagari_address"))
+                spans.append(Span(tokens[j].start, tokens[i - 1].end, _ADDRESS, 0.7, "devanagari_address"))
             # "के पास, लखीमपुर खीरी - ४७६०५३": the town after the landmark.
             k = i + 2
             if k < n and text[tokens[i + 1].end:tokens[k].start] == ", " and _deva_word(tokens[k]):
@@ -986,7 +998,7 @@ def _devanagari_extras(text: str, tokens: list[Token]) -> list[Span]:
                 while last + 1 < n and last - k < 2 and _deva_joined(text, tokens[last], tokens[last + 1]) \
                         and _deva_word(tokens[last + 1]):
                     last += 1
-                spans.append(Span(tokens[k].start, tokens[last].end, Label.LOCATION.value, 0.7, "devanagari_address"))
+                spans.append(Span(tokens[k].start, tokens[last].end, _LOCATION, 0.7, "devanagari_address"))
             continue
         if t in _DEVA_LOCALITY and i > 0 and _deva_joined(text, tokens[i - 1], tok) and _deva_word(tokens[i - 1]) \
                 and tokens[i - 1].text not in _DEVA_CUES:
@@ -994,7 +1006,7 @@ def _devanagari_extras(text: str, tokens: list[Token]) -> list[Span]:
             if j > 0 and _deva_joined(text, tokens[j - 1], tokens[j]) and _deva_word(tokens[j - 1]) \
                     and tokens[j - 1].text not in _DEVA_CUES:
                 j -= 1
-            spans.append(Span(tokens[j].start, tok.end, Label.ADDRESS.value, 0.7, "devanagari_address"))
+            spans.append(Span(tokens[j].start, tok.end, _ADDRESS, 0.7, "devanagari_address"))
             continue
         if t in _DEVA_HOSPITAL_HEADS:
             j = i
@@ -1007,13 +1019,13 @@ def _devanagari_extras(text: str, tokens: list[Token]) -> list[Span]:
                 last += 1
             named = last > i or any(tokens[k].text not in _DEVA_HOSPITAL_GENERIC for k in range(j, i))
             if named and j < i:
-                spans.append(Span(tokens[j].start, tokens[last].end, Label.HOSPITAL.value, 0.75, "devanagari_hospital"))
+                spans.append(Span(tokens[j].start, tokens[last].end, _HOSPITAL, 0.75, "devanagari_hospital"))
     found = []
     for span in spans:
-        if span.label == Label.LOCATION.value:
+        if span.label == _LOCATION:
             m = _DEVA_PIN.match(text, span.end)
             if m is not None:
-                found.append(Span(m.start(1), m.end(1), Label.PIN.value, 0.75, "devanagari_address"))
+                found.append(Span(m.start(1), m.end(1), _PIN, 0.75, "devanagari_address"))
     return spans + found
 
 
