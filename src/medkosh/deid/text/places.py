@@ -100,7 +100,8 @@ _LOWER_VILLAGE_HEADS = frozenset({"gaon", "gram", "village"})
 # ("Padinjarethil Veettil", "Kunnumpurath Veedu"), Telugu streets and hamlets ("Kummari Veedhi",
 # "Chakali Peta", "Gugulothu Thanda"), Odia hamlets ("Harijan Sahi"), Rajasthani and Gujarati
 # hamlets and quarters ("Rebari Dhani", "Jaton ki Dhani", "Dhal ni Pol", "Mota Suthar Vas"), Manipuri
-# lanes ("Moirang Leirak"), Assamese hamlets ("Gaon Bura"?, no) and Punjabi "Kothi".
+# lanes ("Moirang Leirak"), Tamil and Telugu hamlets ("-palem", "-gudem", "Pudur", "Patti") and
+# "House" after a Kerala house name no word list knows ("MANNANAL HOUSE", not "Guest House").
 _REGIONAL_HEADS = frozenset({"veedu", "veettil", "vettil", "veedhi", "vidhi", "sahi", "tanda", "thanda", "dhani",
                              "peta", "pol", "vas", "bas", "leirak", "palem", "guda", "gudem", "kuppam", "pudur", "patti",
                              "cheruvu", "tandya", "faliya", "falia", "pada", "tekri", "majra", "dera", "dhaani",
