@@ -374,6 +374,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
 
     # Steps 2, 2b and 3 in one pass: each reads and writes only flagged[i], in this order.
     for i, tok in enumerate(tokens):
+        if not (tok.capitalised or tok.upper_line or tok.devanagari):
+            continue  # every rule of this pass needs a capital, a capitals line or Devanagari
         # 2. Suffix cues: "Sharma ji", "J. Smith, RN" (the cue is the next token).
         if i + 1 < n:
             suffix = tokens[i + 1]
@@ -500,8 +502,11 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 flagged[k] = max(flagged[k], 0.7)
 
     # 5. Grow every flagged token over its name-shaped neighbours.
+    #    Only the ends of a run of flagged, joined tokens can reach past it, and an end reaches at
+    #    least as far as any token inside (the walk is bounded by its distance from the start).
     for i in range(n):
-        if flagged[i]:
+        if flagged[i] and (i == 0 or i == n - 1 or not flagged[i - 1] or not flagged[i + 1]
+                           or not joined(text, tokens[i - 1], tokens[i]) or not joined(text, tokens[i], tokens[i + 1])):
             _extend(text, tokens, flagged, i, min(flagged[i], 0.7))
 
     # 5b. A trailing initial after a dot ("Dr. Arumugam.T", "RAMASAMY.A,") and lower-case particles

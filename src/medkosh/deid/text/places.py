@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from operator import attrgetter
@@ -489,10 +490,19 @@ def _trailing_run(text: str, tokens: list[Token], k: int) -> int:
 _TOWN_PART = re.compile(r" ?\((?:[EWNS]|East|West|North|South)\)")
 
 
+@functools.cache
+def _hospital_triggers() -> frozenset[str]:
+    """Every word a rule of _hospitals starts at."""
+    return frozenset(HOSPITAL_NAMES) | _SUB_CENTRES | _STRICT_CODES | _HEADS | {"c", "home"}
+
+
 def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
     spans: list[Span] = []
     n = len(tokens)
+    triggers = _hospital_triggers()
     for i, tok in enumerate(tokens):
+        if tok.key not in triggers:
+            continue  # one set look-up for the many words no rule below starts at
         if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
             spans.append(Span(tok.start, tok.end, _HOSPITAL, 0.8, "hospital_name"))
             continue
