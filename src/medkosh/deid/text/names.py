@@ -279,12 +279,23 @@ def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score:
             return t.name or t.unknown
         return t.capitalised and (t.name or t.unknown)
 
+    # ok() is False for a lower-case Latin word other than "kumari": tested first, it ends most walks
+    # at their first step without the cost of joined() and ok().
+    n = len(tokens)
     j = i + 1
-    while j < len(tokens) and j - i <= _MAX_NAME_TOKENS and joined(text, tokens[j - 1], tokens[j]) and ok(j):
+    while j < n and j - i <= _MAX_NAME_TOKENS:
+        t = tokens[j]
+        if not (t.capitalised or t.upper_line or t.devanagari or t.key == "kumari") \
+                or not joined(text, tokens[j - 1], t) or not ok(j):
+            break
         flagged[j] = max(flagged[j], score)
         j += 1
     j = i - 1
-    while j >= 0 and i - j <= _MAX_NAME_TOKENS and joined(text, tokens[j], tokens[j + 1]) and ok(j):
+    while j >= 0 and i - j <= _MAX_NAME_TOKENS:
+        t = tokens[j]
+        if not (t.capitalised or t.upper_line or t.devanagari or t.key == "kumari") \
+                or not joined(text, t, tokens[j + 1]) or not ok(j):
+            break
         flagged[j] = max(flagged[j], score)
         j -= 1
 
