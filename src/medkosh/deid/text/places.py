@@ -56,16 +56,23 @@ def _phrase_at(text: str, tokens: list[Token], i: int, phrase: tuple[str, ...]) 
     return all(joined(text, tokens[i + m - 1], tokens[i + m]) for m in range(1, len(phrase)))
 
 
-def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span]:
+def _gazetteer_start(tok: Token) -> bool:
+    """A gazetteer place or phrase can start at tok (kept in step with _TRIGGER_FLAGS in find_places)."""
+    return bool(tok.flags & (PLACE | PHRASE_START) or (tok.unknown and len(tok.key) >= 6))
+
+
+def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon, starts: list[int] | None = None) -> list[Span]:
+    """Gazetteer places and phrases; `starts` (ascending) are the tokens where one can start, else every token."""
     spans: list[Span] = []
     n = len(tokens)
-    i = 0
-    while i < n:
+    if starts is None:
+        starts = [i for i, t in enumerate(tokens) if _gazetteer_start(t)]
+    after = 0  # tokens before this index are inside a place already taken
+    for i in starts:
+        if i < after:
+            continue
         tok = tokens[i]
         matched = 0
-        if not (tok.flags & (PLACE | PHRASE_START) or (tok.unknown and len(tok.key) >= 6)):
-            i += 1
-            continue
         if (tok.capitalised or tok.upper_line) and not tok.devanagari:
             if tok.flags & PHRASE_START and i + 1 < n:
                 for phrase in lex.place_phrases_by_two.get((tok.key, tokens[i + 1].key), ()):
@@ -85,9 +92,7 @@ def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon) -> list[Span
             matched += 1  # "Rampur Khas", "Bhawanipur Kalan", "Sarai Khurd"
         if matched and not eponym(tokens, i + matched - 1):  # Wilson's disease, not Wilson (NC)
             spans.append(Span(tok.start, tokens[i + matched - 1].end, _LOCATION, 0.7, "places"))
-            i += matched
-        else:
-            i += 1
+            after = i + matched
     return spans
 
 
@@ -146,12 +151,14 @@ def _place_follows(text: str, tokens: list[Token], head: int) -> bool:
     return t.place and not t.common and not t.medical and (t.capitalised or t.upper_line)
 
 
-def _localities(text: str, tokens: list[Token]) -> list[Span]:
-    """'Shivaji Nagar', 'MG Road', '12, Gandhi Marg', 'Sector 15', 'Vill. Rampur'."""
+def _localities(text: str, tokens: list[Token], starts: list[int] | None = None) -> list[Span]:
+    """'Shivaji Nagar', 'MG Road', '12, Gandhi Marg', 'Sector 15', 'Vill. Rampur'. `starts`: the
+    tokens whose key is a locality word, ascending (found here when not given)."""
     spans: list[Span] = []
-    for i, tok in enumerate(tokens):
-        if tok.key not in _LOCALITY_WORDS:
-            continue
+    if starts is None:
+        starts = [i for i, t in enumerate(tokens) if t.key in _LOCALITY_WORDS]
+    for i in starts:
+        tok = tokens[i]
         if tok.key in _LOWER_VILLAGE_HEADS and not tok.capitalised and i > 0 and joined(text, tokens[i - 1], tok):
             prev = tokens[i - 1]
             if prev.capitalised and not prev.upper_line and (prev.unknown or prev.place) and not prev.common \
@@ -313,13 +320,18 @@ def _after_numbered_part(text: str, tokens: list[Token], i: int) -> int | None:
     return k if _lower_cue_target(tokens[k]) else None
 
 
-def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
-    """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end."""
+_GAP_BREAK = re.compile(r"[;()|\x00A-Za-z]")
+
+
+def _address_cues(text: str, tokens: list[Token], starts: list[int] | None = None) -> list[Span]:
+    """After 'Address:' / 'R/o' take the following address-shaped words up to the line's end.
+    `starts`: the tokens whose key is in _ANY_CUE, ascending (found here when not given)."""
     spans: list[Span] = []
     n = len(tokens)
-    for i, tok in enumerate(tokens):
-        if tok.key not in _ANY_CUE:
-            continue
+    if starts is None:
+        starts = [i for i, t in enumerate(tokens) if t.key in _ANY_CUE]
+    for i in starts:
+        tok = tokens[i]
         cue_end = None
         if tok.key == "r" and i + 1 < n and text[tok.end:tokens[i + 1].start] == "/" and tokens[i + 1].key == "o":
             cue_end = i + 2
@@ -361,7 +373,10 @@ def _address_cues(text: str, tokens: list[Token]) -> list[Span]:
                 break
             if "  " in between and "," not in between and last is not None:
                 break  # two spaces between form fields: "Village: Purul  Sub-centre: ..."
-            if any(c in between for c in ";()|\x00") or any(c.isalpha() for c in between) or (". " in between and t.capitalised and last is not None
+            # A letter or one of ";()|" in the gap ends the run: one regex search for an ASCII gap (there
+            # isalpha() is exactly [A-Za-z]), the character tests otherwise.
+            if (_GAP_BREAK.search(between) is not None if between.isascii()
+                    else any(c in between for c in ";()|\x00") or any(c.isalpha() for c in between)) or (". " in between and t.capitalised and last is not None
                                                      and not tokens[j - 1].initial and len(tokens[j - 1].key) > 3):
                 break
             if t.key in _RUN_STOPS or not (_placeish(t) or t.key in LOCALITY_HEADS
@@ -496,13 +511,16 @@ def _hospital_triggers() -> frozenset[str]:
     return frozenset(HOSPITAL_NAMES) | _SUB_CENTRES | _STRICT_CODES | _HEADS | {"c", "home"}
 
 
-def _hospitals(text: str, tokens: list[Token]) -> list[Span]:
+def _hospitals(text: str, tokens: list[Token], starts: list[int] | None = None) -> list[Span]:
+    """Hospitals and health centres. `starts`: the tokens whose key is in _hospital_triggers(),
+    ascending (found here when not given): no rule below starts at any other word."""
     spans: list[Span] = []
     n = len(tokens)
-    triggers = _hospital_triggers()
-    for i, tok in enumerate(tokens):
-        if tok.key not in triggers:
-            continue  # one set look-up for the many words no rule below starts at
+    if starts is None:
+        triggers = _hospital_triggers()
+        starts = [i for i, t in enumerate(tokens) if t.key in triggers]
+    for i in starts:
+        tok = tokens[i]
         if tok.key in HOSPITAL_NAMES and tok.text.isupper() and len(tok.key) >= 3:
             spans.append(Span(tok.start, tok.end, _HOSPITAL, 0.8, "hospital_name"))
             continue
@@ -932,17 +950,34 @@ def _hyphen_tokens(text: str, tokens: list[Token]) -> list[int]:
 
 
 _ROUND4_KEYS = _PLACE_FIELDS | _COLON_FIELDS | _SHAPE_KEYS | frozenset({"at", "from"})
+# Token flags a gazetteer place or phrase can start at (see _gazetteer_start).
+_TRIGGER_FLAGS = PLACE | PHRASE_START
+
+
+@functools.cache
+def _trigger_keys() -> frozenset[str]:
+    """Every key some key-triggered rule below starts at: one set look-up per token finds them all."""
+    return _ROUND4_KEYS | _LOCALITY_WORDS | _ANY_CUE | _hospital_triggers()
 
 
 def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> list[Span]:
-    # One pass picks the tokens the round-4 rules start at: a set look-up, and a hyphen test for "PO-Parsa".
-    keys = _ROUND4_KEYS
-    candidates = [i for i, t in enumerate(tokens) if t.key in keys]
+    # One pass over the tokens picks every token any rule below can start at (a key in one of their
+    # trigger sets, or a gazetteer start); each rule then visits only its own share of that short list
+    # instead of walking every token again. Lists stay ascending, so each rule sees its tokens in order.
+    keys = _trigger_keys()
+    flags = _TRIGGER_FLAGS
+    hits = [i for i, t in enumerate(tokens)
+            if t.key in keys or t.flags & flags or (t.unknown and len(t.key) >= 6)]
+    candidates = [i for i in hits if tokens[i].key in _ROUND4_KEYS]
     hyphened = _hyphen_tokens(text, tokens)
     if hyphened:
         candidates = sorted(set(candidates).union(hyphened))
-    spans = (_gazetteer_places(text, tokens, lex) + _localities(text, tokens) + _address_cues(text, tokens)
-             + _field_places(text, tokens, candidates) + _hospitals(text, tokens)
+    hospital_keys = _hospital_triggers()
+    spans = (_gazetteer_places(text, tokens, lex, [i for i in hits if _gazetteer_start(tokens[i])])
+             + _localities(text, tokens, [i for i in hits if tokens[i].key in _LOCALITY_WORDS])
+             + _address_cues(text, tokens, [i for i in hits if tokens[i].key in _ANY_CUE])
+             + _field_places(text, tokens, candidates)
+             + _hospitals(text, tokens, [i for i in hits if tokens[i].key in hospital_keys])
              + find_devanagari_addresses(text, tokens) + _address_shapes(text, tokens, candidates))
     spans += _cued_places(text, tokens, candidates)
     if "P.O" in text or "Dist" in text or "DIST" in text:
