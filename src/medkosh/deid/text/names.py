@@ -246,55 +246,59 @@ def _accept_after_cue(tok: Token, kind: str, first: bool) -> bool:
     return (tok.name and not tok.medical) or tok.unknown
 
 
+def _grows(text: str, tokens: list[Token], i: int, j: int) -> bool:
+    """Token j may join the name grown from token i (a module-level function, not a closure
+    made anew on every call of _extend)."""
+    t = tokens[j]
+    if t.devanagari:
+        return t.text not in HINDI_NOT_NAME and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
+    if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
+        return False
+    if t.key in ("bai", "devi", "begum", "khatun", "bibi") and j > i and (t.capitalised or t.upper_line):
+        return True  # "Omwati Bai", "Parbatiya Devi": part of the name after it
+    if t.key in NAME_PARTICLES and 0 < j < len(tokens) - 1:  # "AHMED BIN SALEH" in capitals
+        return (tokens[j - 1].name or tokens[j - 1].unknown) and (tokens[j + 1].name or tokens[j + 1].unknown) \
+            and joined(text, t, tokens[j + 1]) and joined(text, tokens[j - 1], t) and t.text.isupper()
+    if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them ...
+        # ... except "Kumari" as a middle name between two name words (Nilima Kumari Minz).
+        return t.key == "kumari" and 0 < j < len(tokens) - 1 and (tokens[j - 1].name or tokens[j - 1].unknown) \
+            and (tokens[j + 1].name or tokens[j + 1].unknown) and joined(text, t, tokens[j + 1]) \
+            and joined(text, tokens[j - 1], t)
+    if t.initial:
+        return True
+    if t.key in KIN_CUES or t.key in WEAK_CUES or t.key in HINGLISH_KIN:  # "BROTHER-IN-LAW GURMAIL": the cue is no name
+        return False
+    if t.key in _ROLE_KEYS and _role_word(text, t):  # "HC KALICHARAN", "EMT X PILOT Y": the role is no name
+        return False
+    if t.key in NAME_PREFIXES and t.key not in ("syed", "mirza", "mir", "sheikh", "shaikh"):
+        return j < i and (t.capitalised or t.upper_line)  # "Md. Kaneez": part of the name, before it
+    if t.stop or t.medical or eponym(tokens, j, text):
+        return False
+    if t.upper_line:
+        return t.name or t.unknown
+    return t.capitalised and (t.name or t.unknown)
+
+
 def _extend(text: str, tokens: list[Token], flagged: list[float], i: int, score: float) -> None:
     """Grow a name left and right over adjacent name-shaped tokens (initials, gazetteer names,
     capitalised unknown words), stopping at words and clinical terms."""
-    def ok(j: int) -> bool:
-        t = tokens[j]
-        if t.devanagari:
-            return t.text not in HINDI_NOT_NAME and t.text not in DEVANAGARI_TITLES and t.text not in DEVANAGARI_CUES
-        if _slashed(text, t):  # the S of "S/o", the D of "D/C": not initials
-            return False
-        if t.key in ("bai", "devi", "begum", "khatun", "bibi") and j > i and (t.capitalised or t.upper_line):
-            return True  # "Omwati Bai", "Parbatiya Devi": part of the name after it
-        if t.key in NAME_PARTICLES and 0 < j < len(tokens) - 1:  # "AHMED BIN SALEH" in capitals
-            return (tokens[j - 1].name or tokens[j - 1].unknown) and (tokens[j + 1].name or tokens[j + 1].unknown) \
-                and joined(text, t, tokens[j + 1]) and joined(text, tokens[j - 1], t) and t.text.isupper()
-        if t.key in TITLES:  # "Master", "Kumari", "Shri" stand before names, not inside them ...
-            # ... except "Kumari" as a middle name between two name words (Nilima Kumari Minz).
-            return t.key == "kumari" and 0 < j < len(tokens) - 1 and (tokens[j - 1].name or tokens[j - 1].unknown) \
-                and (tokens[j + 1].name or tokens[j + 1].unknown) and joined(text, t, tokens[j + 1]) \
-                and joined(text, tokens[j - 1], t)
-        if t.initial:
-            return True
-        if t.key in KIN_CUES or t.key in WEAK_CUES or t.key in HINGLISH_KIN:  # "BROTHER-IN-LAW GURMAIL": the cue is no name
-            return False
-        if t.key in _ROLE_KEYS and _role_word(text, t):  # "HC KALICHARAN", "EMT X PILOT Y": the role is no name
-            return False
-        if t.key in NAME_PREFIXES and t.key not in ("syed", "mirza", "mir", "sheikh", "shaikh"):
-            return j < i and (t.capitalised or t.upper_line)  # "Md. Kaneez": part of the name, before it
-        if t.stop or t.medical or eponym(tokens, j, text):
-            return False
-        if t.upper_line:
-            return t.name or t.unknown
-        return t.capitalised and (t.name or t.unknown)
-
-    # ok() is False for a lower-case Latin word other than "kumari": tested first, it ends most walks
-    # at their first step without the cost of joined() and ok().
+    # _grows() is False for a lower-case Latin word other than "kumari", and joined() is False across
+    # a gap of more than three characters: tested first, they end most walks at their first step
+    # without the cost of calling joined() and _grows().
     n = len(tokens)
     j = i + 1
     while j < n and j - i <= _MAX_NAME_TOKENS:
         t = tokens[j]
-        if not (t.capitalised or t.upper_line or t.devanagari or t.key == "kumari") \
-                or not joined(text, tokens[j - 1], t) or not ok(j):
+        if t.start - tokens[j - 1].end > 3 or not (t.capitalised or t.upper_line or t.devanagari or t.key == "kumari") \
+                or not joined(text, tokens[j - 1], t) or not _grows(text, tokens, i, j):
             break
         flagged[j] = max(flagged[j], score)
         j += 1
     j = i - 1
     while j >= 0 and i - j <= _MAX_NAME_TOKENS:
         t = tokens[j]
-        if not (t.capitalised or t.upper_line or t.devanagari or t.key == "kumari") \
-                or not joined(text, t, tokens[j + 1]) or not ok(j):
+        if tokens[j + 1].start - t.end > 3 or not (t.capitalised or t.upper_line or t.devanagari or t.key == "kumari") \
+                or not joined(text, t, tokens[j + 1]) or not _grows(text, tokens, i, j):
             break
         flagged[j] = max(flagged[j], score)
         j -= 1
