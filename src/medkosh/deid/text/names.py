@@ -9,6 +9,8 @@ All rules walk the token list a bounded number of times: linear in the note's le
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from operator import attrgetter
 
 from medkosh.deid.text.lexicon import (
     CUE,
@@ -56,6 +58,21 @@ _HOUSE_LINE = re.compile(r"[ \t]*\n[A-Za-z][A-Za-z \t]{2,40}[ \t](?:House|Veedu|
 _AGE_ANY = re.compile(f"(?i:{_AGE_AFTER.pattern})|{_AGE_SEX_AFTER.pattern}")
 _AGE_FIRST = frozenset(" \t,/(")
 _NICK_WORD = re.compile(r"\b(?:urf|alias|aka)\b", re.IGNORECASE)
+_TOKEN_END = attrgetter("end")
+
+
+def _nick_word_in(text: str) -> bool:
+    """_NICK_WORD.search(text), without its scan of the whole note in most notes: a case-insensitive
+    word regex has no literal to skip ahead by, while substring tests of the lower-cased text run at C
+    speed. Only for ASCII text is lower() exactly the regex's IGNORECASE ("K", the Kelvin sign, and
+    "ſ", the long s, match k and s there): other text goes to the regex directly."""
+    if text.isascii():
+        low = text.lower()
+        if "urf" not in low and "alias" not in low and "aka" not in low:
+            return False
+    return _NICK_WORD.search(text) is not None
+
+
 _LIST_ITEM = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)][ \t]*$")
 # A chat export's message header: "11/02/2018, 3:39 pm - Sabitri Barnwal: Referral".
 _CHAT_HEADER = re.compile(r"\d{1,2}:\d{2}(?:[ \t\u202f]?[AaPp]\.?[Mm]\.?)?[ \t]+-[ \t]+$")
@@ -387,10 +404,17 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
             if kind in ("weak", "kin", "complaint") and not (j < n and (tokens[j].name or tokens[j].initial or tokens[j].devanagari)):
                 break
 
-    # Steps 2, 2b and 3 in one pass: each reads and writes only flagged[i], in this order.
-    for i, tok in enumerate(tokens):
-        if not (tok.capitalised or tok.upper_line or tok.devanagari):
-            continue  # every rule of this pass needs a capital, a capitals line or Devanagari
+    # Steps 2, 2b-2g and 3 in one pass, in this order. Every rule needs a capital, a capitals line or
+    # Devanagari, and (2b, 2c, 2f, 2g, 3) a gazetteer name or an unknown word, or else a suffix cue
+    # next (2), a name prefix (2e) or a comma right after (2d). Two comprehensions pick those tokens
+    # (about a third of the capitalised ones): the loop visits them in order and skips only tokens at
+    # which no rule can fire, so every flag is read and written as in a walk over all tokens.
+    before_suffix = {i - 1 for i, t in enumerate(tokens) if t.key in SUFFIX_CUES}
+    starts = [i for i, t in enumerate(tokens)
+              if (t.capitalised or t.upper_line or t.devanagari)
+              and (t.unknown or t.name or i in before_suffix or t.key in NAME_PREFIXES or text[t.end:t.end + 1] == ",")]
+    for i in starts:
+        tok = tokens[i]
         # 2. Suffix cues: "Sharma ji", "J. Smith, RN" (the cue is the next token).
         if i + 1 < n:
             suffix = tokens[i + 1]
@@ -489,7 +513,19 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 flagged[i] = 0.5
 
     # 4c. Nicknames: "Badri Markam @ Chintu", "Karuppasamy urf Kalua", "Chhotu alias Ramphal".
-    for i in range(n - 1 if "@" in text or _NICK_WORD.search(text) else 0):
+    #     Only a token before a link word or before an "@" can start one (the loop re-tests both): those
+    #     are found by one set look-up per token and a str.find per "@", not by a walk over every token.
+    nick_starts: list[int] = []
+    if "@" in text or _nick_word_in(text):
+        marks = {k - 1 for k, t in enumerate(tokens) if k and t.key in NICK_LINKS}
+        p = text.find("@")
+        while p != -1:
+            k = bisect_right(tokens, p, key=_TOKEN_END) - 1  # the last token ending at or before the "@"
+            if 0 <= k < n - 1:
+                marks.add(k)
+            p = text.find("@", p + 1)
+        nick_starts = sorted(marks)
+    for i in nick_starts:
         a = tokens[i]
         k = i + 1
         if tokens[k].key in NICK_LINKS:
