@@ -118,6 +118,9 @@ def _line_start(text: str, pos: int) -> bool:
 
 _ROLE_KEYS = ROLE_ACRONYMS | ROLE_WORDS | {"ct"}
 _PHRASE_LAST = frozenset(p.split()[-1] for p in ROLE_PHRASES)
+# The last words of two-word strong cues ("son of", "wife of"): a key outside it ends no such cue, so
+# the two-word string is built only for these.
+_STRONG_LAST = frozenset(c.rsplit(" ", 1)[-1] for c in STRONG_CUES if " " in c)
 _AMBIGUOUS_ROLES = frozenset(["asha", "si", "asi", "mo"])  # also first names or words in capitals
 
 
@@ -185,7 +188,7 @@ def _cue_at(text: str, tokens: list[Token], i: int) -> tuple[str, int] | None:
         two = f"{tokens[i - 1].key} of"
         if two in STRONG_CUES:
             return "strong", nxt
-    if i > 0 and f"{tokens[i - 1].key} {key}" in STRONG_CUES:
+    if key in _STRONG_LAST and i > 0 and f"{tokens[i - 1].key} {key}" in STRONG_CUES:
         return "strong", nxt
     if key in STRONG_CUES:
         after = text[tok.end:tok.end + 3]
@@ -325,10 +328,8 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
     n = len(tokens)
     flagged = [0.0] * n  # score per token, 0 = not a name
 
-    # 1. Cues: titles, relation markers, field labels.
-    for i in range(n):
-        if not tokens[i].flags & CUE:
-            continue
+    # 1. Cues: titles, relation markers, field labels (only a token with the CUE flag can be one).
+    for i in [k for k, t in enumerate(tokens) if t.flags & CUE]:
         cue = _cue_at(text, tokens, i)
         if cue is None:
             continue
