@@ -81,15 +81,20 @@ _CHAT_HEADER = re.compile(r"\d{1,2}:\d{2}(?:[ \t\u202f]?[AaPp]\.?[Mm]\.?)?[ \t]+
 def eponym(tokens: list[Token], i: int, text: str | None = None) -> bool:
     """Parkinson's disease, Bell's palsy, Hodgkin lymphoma, Babinski sign, Foley catheter. Given the
     text, a comma or a full stop between ends the phrase ("son Arumugam, Cell 98…", "amma X. Cell")."""
+    # Called for most name-shaped words: the length and the token before are read once per step.
+    n = len(tokens)
+    prev = tokens[i]
     for j in (i + 1, i + 2):
-        if j < len(tokens) and tokens[j].key in EPONYM_HEADS and \
-                tokens[j].start - tokens[j - 1].end <= (4 if tokens[j - 1].possessive else 2):
-            if text is not None and any(c in ",.;" for c in text[tokens[j - 1].end:tokens[j].start]) \
-                    and not tokens[j - 1].initial:
+        if j >= n:
+            break
+        t = tokens[j]
+        if t.key in EPONYM_HEADS and t.start - prev.end <= (4 if prev.possessive else 2):
+            if text is not None and any(c in ",.;" for c in text[prev.end:t.start]) and not prev.initial:
                 return False
             return True
-        if j >= len(tokens) or tokens[j].stop or not tokens[j].key or tokens[j].start - tokens[j - 1].end > 2:
+        if t.stop or not t.key or t.start - prev.end > 2:
             break  # "Morse fall score", "Glasgow Coma Scale": one word may sit between
+        prev = t
     return False
 
 
@@ -583,11 +588,12 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
                 bridge[i] = True
                 _extend(text, tokens, flagged, i + 1, 0.7)
 
+    # Runs of flagged, joined tokens become spans: the walk starts only at flagged tokens (found by one
+    # comprehension) and skips those a run before has taken.
     spans: list[Span] = []
-    i = 0
-    while i < n:
-        if not flagged[i]:
-            i += 1
+    after = 0
+    for i in [k for k, f in enumerate(flagged) if f]:
+        if i < after:
             continue
         j = i
         score = flagged[i]
@@ -598,5 +604,5 @@ def find_names(text: str, tokens: list[Token], profile: str) -> list[Span]:
         if tokens[j].initial and end < len(text) and text[end] == ".":
             end += 1
         spans.append(Span(tokens[i].start, end, Label.NAME.value, score, "names"))
-        i = j + 1
+        after = j + 1
     return spans
