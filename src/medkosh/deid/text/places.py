@@ -62,7 +62,8 @@ def _gazetteer_start(tok: Token) -> bool:
 
 
 def _gazetteer_places(text: str, tokens: list[Token], lex: Lexicon, starts: list[int] | None = None) -> list[Span]:
-    """Gazetteer places and phrases; `starts` (ascending) are the tokens where one can start, else every token."""
+    """Gazetteer places and phrases; `starts` (ascending) holds every token where one can start (found here
+    when not given)."""
     spans: list[Span] = []
     n = len(tokens)
     if starts is None:
@@ -973,7 +974,10 @@ def find_places(text: str, tokens: list[Token], lex: Lexicon, profile: str) -> l
     if hyphened:
         candidates = sorted(set(candidates).union(hyphened))
     hospital_keys = _hospital_triggers()
-    spans = (_gazetteer_places(text, tokens, lex, [i for i in hits if _gazetteer_start(tokens[i])])
+    # A gazetteer start matches only when capitalised (or in a capitals line) and not Devanagari.
+    gazetteer = [i for i in hits if ((t := tokens[i]).flags & flags or (t.unknown and len(t.key) >= 6))
+                 and (t.capitalised or t.upper_line) and not t.devanagari]
+    spans = (_gazetteer_places(text, tokens, lex, gazetteer)
              + _localities(text, tokens, [i for i in hits if tokens[i].key in _LOCALITY_WORDS])
              + _address_cues(text, tokens, [i for i in hits if tokens[i].key in _ANY_CUE])
              + _field_places(text, tokens, candidates)
