@@ -6,13 +6,7 @@ import pytest
 
 from medkosh.deid.text import detect
 
-
-def spans(text: str) -> list[tuple[str, str]]:
-    return [(s.label, text[s.start:s.end]) for s in detect(text)]
-
-
-def names(text: str) -> list[str]:
-    return [v for label, v in spans(text) if label == "NAME"]
+from .conftest import names, spans
 
 
 def test_titles_initials_and_relations() -> None:

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from medkosh.deid.text import detect
 
-
-def covered(text: str, word: str) -> bool:
-    """Some detected span covers the first occurrence of `word`."""
-    at = text.index(word)
-    return any(s.start <= at and at + len(word) <= s.end for s in detect(text))
+from .conftest import covered
 
 
 def test_hospital_names_in_capitals_keep_their_clinical_words() -> None:

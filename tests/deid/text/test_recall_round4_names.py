@@ -3,16 +3,7 @@ shapes, Devanagari): each with a case it must catch and a look-alike it must lea
 
 from __future__ import annotations
 
-from medkosh.deid.text import detect
-
-
-def names(text: str) -> list[str]:
-    return [text[s.start:s.end] for s in detect(text) if s.label == "NAME"]
-
-
-def covered(text: str, word: str) -> bool:
-    at = text.index(word)
-    return any(s.start <= at and at + len(word) <= s.end for s in detect(text))
+from .conftest import covered, names
 
 
 def test_staff_role_words_cue_a_name_and_stay_out_of_it() -> None:

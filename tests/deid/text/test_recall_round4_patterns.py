@@ -6,6 +6,8 @@ from __future__ import annotations
 from medkosh.deid.text import detect
 from medkosh.deid.text.engine import ascii_digits
 
+from .conftest import covered
+
 
 def labelled(text: str, word: str) -> str | None:
     """The label of the span covering the first occurrence of `word`, or None."""
@@ -14,10 +16,6 @@ def labelled(text: str, word: str) -> str | None:
         if s.start <= at and at + len(word) <= s.end:
             return s.label
     return None
-
-
-def covered(text: str, word: str) -> bool:
-    return labelled(text, word) is not None
 
 
 def test_indic_digits_become_ascii_in_place() -> None:

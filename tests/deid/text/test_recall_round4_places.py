@@ -3,17 +3,7 @@ catch and a case it must leave alone."""
 
 from __future__ import annotations
 
-from medkosh.deid.text import detect
-
-
-def spans(text: str) -> list[tuple[str, str]]:
-    return [(s.label, text[s.start:s.end]) for s in detect(text)]
-
-
-def covered(text: str, word: str) -> bool:
-    """Some detected span covers the first occurrence of `word`."""
-    at = text.index(word)
-    return any(s.start <= at and at + len(word) <= s.end for s in detect(text))
+from .conftest import covered, spans
 
 
 def test_hyphenated_field_words_name_the_place() -> None:
