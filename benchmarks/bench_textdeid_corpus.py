@@ -22,6 +22,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 OUT = Path(__file__).parent / "data"
@@ -151,14 +152,7 @@ def render(template: str, gen: Gen, upper: bool) -> dict[str, object]:
 def build(split: str, n: int, seed: int) -> list[dict[str, object]]:
     templates, pools = (DEV if split == "dev" else HELDOUT)
     r = random.Random(seed)
-    gen = Gen(r, pools)
-    out = []
-    for i in range(n):
-        family, template = templates[i % len(templates)]
-        upper = r.random() < (0.4 if family == "en" else 0.15)
-        note = render(template, gen, upper)
-        out.append({"id": f"{split}-{i:04d}", "family": family, "upper": upper, **note})
-    return out
+    return cycle_notes(templates, Gen(r, pools), n, split, "", lambda family: r.random() < (0.4 if family == "en" else 0.15))
 
 
 _MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
@@ -191,13 +185,21 @@ def render_set(templates: list[tuple[str, str]], pools: Pools, n: int, seed: int
     """n notes cycling through `templates` ((family, template) pairs), 30% of English and 10% of Indian
     notes in capitals, deterministic for `seed`."""
     r = random.Random(seed)
-    gen = Gen(r, pools)
+    return cycle_notes(templates, Gen(r, pools), n, id_prefix, family_suffix,
+                       lambda family: r.random() < (0.3 if family == "en" else 0.1))
+
+
+def cycle_notes(templates: list[tuple[str, str]], gen: Gen, n: int, id_prefix: str, family_suffix: str,
+                upper: Callable[[str], bool]) -> list[dict[str, object]]:
+    """n notes cycling through `templates` ((family, template) pairs); `upper(family)` says whether a
+    note is written in capitals (it may draw from the generator's random source: it is called once per
+    note, before the note is rendered, so a set stays the same for the same seed)."""
     notes = []
     for i in range(n):
         family, template = templates[i % len(templates)]
-        upper = r.random() < (0.3 if family == "en" else 0.1)
-        notes.append({"id": f"{id_prefix}-{i:04d}", "family": f"{family}{family_suffix}", "upper": upper,
-                      **render(template, gen, upper)})
+        caps = upper(family)
+        notes.append({"id": f"{id_prefix}-{i:04d}", "family": f"{family}{family_suffix}", "upper": caps,
+                      **render(template, gen, caps)})
     return notes
 
 

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_textdeid_corpus import OUT, Gen, render, write_gold
+from bench_textdeid_corpus import OUT, Gen, cycle_notes, write_gold
 from bench_textdeid_templates import Pools
 
 # ---- names, by region -------------------------------------------------------------------------------
@@ -469,14 +469,7 @@ TEMPLATES = [
 
 def build(n: int, seed: int) -> list[dict[str, object]]:
     r = random.Random(seed)
-    gen = Dev4aGen(r, POOLS)
-    notes: list[dict[str, object]] = []
-    for i in range(n):
-        family, template = TEMPLATES[i % len(TEMPLATES)]
-        upper = family == "caps" or r.random() < (0.3 if family == "en" else 0.1)
-        notes.append({"id": f"dev4a-{i:04d}", "family": f"{family}-dev4a", "upper": upper,
-                      **render(template, gen, upper)})
-    return notes
+    return cycle_notes(TEMPLATES, Dev4aGen(r, POOLS), n, "dev4a", "-dev4a", lambda family: family == "caps" or r.random() < (0.3 if family == "en" else 0.1))
 
 
 def main() -> None:

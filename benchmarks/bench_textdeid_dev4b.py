@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_textdeid_corpus import OUT, Gen, render, write_gold
+from bench_textdeid_corpus import OUT, Gen, cycle_notes, write_gold
 from bench_textdeid_templates import Pools
 
 POOLS = Pools(
@@ -315,14 +315,7 @@ TEMPLATES = [
 
 def build(n: int, seed: int) -> list[dict[str, object]]:
     r = random.Random(seed)
-    gen = Dev4bGen(r, POOLS)
-    notes: list[dict[str, object]] = []
-    for i in range(n):
-        family, template = TEMPLATES[i % len(TEMPLATES)]
-        upper = family == "caps" or r.random() < {"us": 1 / 3, "in": 0.1}.get(family, 0.0)
-        notes.append({"id": f"dev4b-{i:04d}", "family": f"{family}-dev4b", "upper": upper,
-                      **render(template, gen, upper)})
-    return notes
+    return cycle_notes(TEMPLATES, Dev4bGen(r, POOLS), n, "dev4b", "-dev4b", lambda family: family == "caps" or r.random() < {"us": 1 / 3, "in": 0.1}.get(family, 0.0))
 
 
 def main() -> None:

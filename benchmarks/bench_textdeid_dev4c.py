@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_textdeid_corpus import OUT, Gen, render, write_gold
+from bench_textdeid_corpus import OUT, Gen, cycle_notes, write_gold
 from bench_textdeid_templates import Pools
 
 POOLS = Pools(
@@ -250,14 +250,7 @@ TEMPLATES = [
 
 def build(n: int, seed: int) -> list[dict[str, object]]:
     r = random.Random(seed)
-    gen = Dev4cGen(r, POOLS)
-    notes: list[dict[str, object]] = []
-    for i in range(n):
-        family, template = TEMPLATES[i % len(TEMPLATES)]
-        upper = family == "caps" or (family != "deva" and r.random() < 0.3)
-        notes.append({"id": f"dev4c-{i:04d}", "family": f"{family}-dev4c", "upper": upper,
-                      **render(template, gen, upper)})
-    return notes
+    return cycle_notes(TEMPLATES, Dev4cGen(r, POOLS), n, "dev4c", "-dev4c", lambda family: family == "caps" or (family != "deva" and r.random() < 0.3))
 
 
 def main() -> None:
